@@ -1,0 +1,69 @@
+# Casino support assistant: `make run` sets everything up and starts it, `make test` runs
+# every test CI runs. Python 3.10 comes from .python-version (pyenv) or PYTHON=...
+SHELL := /bin/bash
+PYTHON ?= python
+VENV := .venv
+BIN := $(VENV)/bin
+RASA := $(BIN)/rasa
+STAMP := $(VENV)/.installed
+MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
+export SUPPORT_DB_URL ?= sqlite:///$(CURDIR)/var/support.db
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+export RASA_TELEMETRY_ENABLED ?= false
+
+.PHONY: run shell install train seed test test-unit test-nlu test-stories test-integration validate bench-nlu clean
+
+## Set up (venv, dependencies, model, demo data) and start both servers.
+run: install models/.trained seed
+	$(BIN)/python -m scripts.serve
+
+## rasa shell, with the action server running (SUPPORT_DEV_PLAYER=P1003 to be a demo player).
+shell: install models/.trained seed
+	$(BIN)/python -m scripts.serve --shell
+
+install: $(STAMP)
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Python 3.10 needed (.python-version): " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==24.3.1"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m pip check
+	touch $@
+
+## Train when the data, domain or config changed.
+train: models/.trained
+models/.trained: $(STAMP) $(MODEL_INPUTS)
+	$(RASA) train --fixed-model-name casino-support --out models
+	touch $@
+
+seed: $(STAMP)
+	$(BIN)/support-desk seed
+
+validate: $(STAMP)
+	$(RASA) data validate --fail-on-warnings
+
+test: install validate test-unit models/.trained test-nlu test-stories test-integration
+
+test-unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+## NLU test set (kept apart from the training data): macro-F1 must reach 0.90.
+test-nlu: models/.trained
+	$(RASA) test nlu --nlu tests/nlu/nlu_test_set.yml --model models/casino-support.tar.gz --out results/nlu --no-plot
+	$(BIN)/python -m scripts.check_nlu_report results/nlu/intent_report.json --min-macro-f1 0.90
+
+## End-to-end test stories (tests/test_stories.yml).
+test-stories: models/.trained
+	$(RASA) test core --stories tests/test_stories.yml --model models/casino-support.tar.gz --out results/core --fail-on-prediction-errors --no-plot
+
+test-integration: models/.trained
+	$(BIN)/pytest -q tests/integration
+
+## NLU benchmark: this pipeline against Rasa's default one, same data, same test set.
+bench-nlu: install
+	$(BIN)/python -m benchmarks.nlu_benchmark
+
+clean:
+	rm -rf results models/.trained

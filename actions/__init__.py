@@ -1,0 +1,6 @@
+"""Custom actions of the casino support assistant.
+
+Actions stay thin: they read the tracker, call the support library (casino_support) and
+send its French answer. Split by concern: general answers, the player's own account,
+the dialogue itself.
+"""

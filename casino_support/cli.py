@@ -1,0 +1,240 @@
+"""``support-desk``: the operator's command line (DESIGN.md, contract 7).
+
+    support-desk seed [--reset]             demo players (idempotent; --reset re-creates them)
+    support-desk token PLAYER_ID [--ttl S]  print a player token (the player must exist)
+    support-desk tickets [--json] [--status STATUS]
+    support-desk queue [--json] [--open]    the handoff queue
+    support-desk agent add NAME [--password-stdin]
+
+The database is ``--db-url``, else env ``SUPPORT_DB_URL``, else ``var/support.db``.
+Exit codes: 0 ok, 2 usage error / unknown player / refused input, 3 database unavailable.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from sqlalchemy import select
+
+from .agents import AgentError, create_agent
+from .accounts import get_player
+from .clock import aware_utc
+from .database import SupportDatabaseUnavailable, get_database
+from .demo_data import reset_demo_players, seed
+from .identity import InsecureConfiguration, issue_player_token
+from .models import HANDOFF_STATUSES, TICKET_STATUSES, Handoff, Ticket
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_DATABASE = 3
+
+TICKET_FIELDS = ("reference", "player_id", "email", "category", "priority", "status",
+                 "created_at", "due_at", "summary", "conversation_id")
+HANDOFF_FIELDS = ("conversation_id", "player_id", "reason", "priority", "status", "agent",
+                  "created_at", "taken_at", "closed_at")
+
+
+class UsageError(Exception):
+    """A refused request: message for stderr, exit code 2."""
+
+
+# --- output --------------------------------------------------------------------
+
+def _iso(value: Optional[datetime]) -> Optional[str]:
+    return None if value is None else aware_utc(value).isoformat()
+
+
+def _short_time(value: Optional[str]) -> str:
+    return "" if not value else value[:16].replace("T", " ")
+
+
+def _cell(value: Any, width: int = 48) -> str:
+    text = "" if value is None else str(value).replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_table(rows: List[Dict[str, Any]], columns: Sequence[str]) -> str:
+    """A plain-text table with a header line, columns padded to their widest cell."""
+    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
+    widths = [max([len(column)] + [len(line[i]) for line in cells])
+              for i, column in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(value.ljust(width) for value, width in zip(values, widths)).rstrip()
+
+    return "\n".join([line(columns), line(["-" * w for w in widths])] + [line(c) for c in cells])
+
+
+def _print_rows(rows: List[Dict[str, Any]], as_json: bool, columns: Sequence[str],
+                empty: str) -> None:
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not rows:
+        print(empty)
+    else:
+        table_rows = [dict(row, created_at=_short_time(row.get("created_at"))) for row in rows]
+        print(render_table(table_rows, columns))
+
+
+# --- queries ---------------------------------------------------------------------
+
+def ticket_rows(database, status: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Tickets, newest first, as JSON-ready dicts (TICKET_FIELDS)."""
+    query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    if status:
+        query = query.where(Ticket.status == status)
+    with database.session_scope() as session:
+        return [{
+            "reference": t.reference, "player_id": t.player_id, "email": t.email,
+            "category": t.category, "priority": t.priority, "status": t.status,
+            "created_at": _iso(t.created_at), "due_at": _iso(t.due_at),
+            "summary": t.summary, "conversation_id": t.conversation_id,
+        } for t in session.execute(query).scalars()]
+
+
+def handoff_rows(database, open_only: bool = False) -> List[Dict[str, Any]]:
+    """Handoffs in queue order (oldest first) as JSON-ready dicts (HANDOFF_FIELDS)."""
+    query = select(Handoff).order_by(Handoff.created_at, Handoff.id)
+    if open_only:
+        query = query.where(Handoff.status.in_(("waiting", "active")))
+    with database.session_scope() as session:
+        return [{
+            "conversation_id": h.conversation_id, "player_id": h.player_id,
+            "reason": h.reason, "priority": h.priority, "status": h.status,
+            "agent": h.agent, "created_at": _iso(h.created_at),
+            "taken_at": _iso(h.taken_at), "closed_at": _iso(h.closed_at),
+        } for h in session.execute(query).scalars()]
+
+
+# --- commands ------------------------------------------------------------------------
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    database = get_database(args.db_url)
+    report = reset_demo_players(database, actor="cli") if args.reset else seed(database)
+    if report.total:
+        print(f"Demo data: inserted {report.players} players, {report.documents} documents, "
+              f"{report.bonuses} bonuses, {report.withdrawals} withdrawals.")
+    else:
+        print("Demo data already present: nothing inserted.")
+    print("Demo players: P1001 to P1006. Token: support-desk token P1003")
+    return EXIT_OK
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    if get_player(get_database(args.db_url), args.player_id) is None:
+        raise UsageError(f"unknown player {args.player_id!r} (demo players: run "
+                         "`support-desk seed` first)")
+    print(issue_player_token(args.player_id, ttl_seconds=args.ttl))
+    return EXIT_OK
+
+
+def cmd_tickets(args: argparse.Namespace) -> int:
+    rows = ticket_rows(get_database(args.db_url), args.status)
+    _print_rows(rows, args.json, ("reference", "created_at", "priority", "status",
+                                  "category", "player_id", "email", "summary"),
+                "No tickets.")
+    return EXIT_OK
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    rows = handoff_rows(get_database(args.db_url), args.open)
+    _print_rows(rows, args.json, ("created_at", "priority", "status", "conversation_id",
+                                  "player_id", "agent", "reason"),
+                "No handoffs.")
+    return EXIT_OK
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != password:
+        raise UsageError("the passwords differ")
+    return password
+
+
+def cmd_agent_add(args: argparse.Namespace) -> int:
+    password = _read_password(args.password_stdin)
+    try:
+        agent = create_agent(get_database(args.db_url), args.name, password)
+    except AgentError as error:
+        raise UsageError(str(error)) from error
+    print(f"Agent {agent.name!r} created.")
+    return EXIT_OK
+
+
+# --- parser ----------------------------------------------------------------------------
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="support-desk", description="Casino support desk: demo data, player tokens, "
+        "tickets, handoff queue, agents.")
+    parser.add_argument("--db-url", help="database URL (default: env SUPPORT_DB_URL, "
+                        "else var/support.db)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    seed_parser = commands.add_parser("seed", help="insert the demo players (idempotent)")
+    seed_parser.add_argument("--reset", action="store_true",
+                             help="delete the demo players' data and create it again")
+    seed_parser.set_defaults(handler=cmd_seed)
+
+    token = commands.add_parser("token", help="print a signed token for a player")
+    token.add_argument("player_id")
+    token.add_argument("--ttl", type=_positive_int, default=3600, metavar="SECONDS",
+                       help="validity in seconds (default 3600)")
+    token.set_defaults(handler=cmd_token)
+
+    tickets = commands.add_parser("tickets", help="list tickets, newest first")
+    tickets.add_argument("--json", action="store_true", help="print a JSON list")
+    tickets.add_argument("--status", choices=TICKET_STATUSES)
+    tickets.set_defaults(handler=cmd_tickets)
+
+    queue = commands.add_parser("queue", help="list handoffs, oldest first")
+    queue.add_argument("--json", action="store_true", help="print a JSON list")
+    queue.add_argument("--open", action="store_true",
+                       help=f"only {HANDOFF_STATUSES[0]} and {HANDOFF_STATUSES[1]} ones")
+    queue.set_defaults(handler=cmd_queue)
+
+    agent = commands.add_parser("agent", help="manage agent accounts")
+    agent_commands = agent.add_subparsers(dest="agent_command", metavar="ACTION",
+                                          required=True)
+    add = agent_commands.add_parser("add", help="create an agent account")
+    add.add_argument("name")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of stdin")
+    add.set_defaults(handler=cmd_agent_add)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except UsageError as error:
+        print(f"support-desk: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except InsecureConfiguration as error:
+        print(f"support-desk: insecure configuration: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SupportDatabaseUnavailable as error:
+        print(f"support-desk: {error}", file=sys.stderr)
+        return EXIT_DATABASE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Who the player is: signed player tokens (DESIGN.md, contract 3).
+
+The casino's website signs a token for the logged-in player and the widget sends it as
+message metadata (``{"player_token": "..."}``). The token is a JWT signed with HS256
+using the secret in env ``PLAYER_JWT_SECRET``; claim ``sub`` is the player id and
+``exp`` is required. ``verify_player_token`` is the only way to learn a player id: never
+trust an id the user typed, an entity, a slot or the session id.
+
+Environment:
+
+``PLAYER_JWT_SECRET``
+    The shared HS256 secret (at least 32 characters in production). When unset, the
+    development secret ``DEMO_PLAYER_JWT_SECRET`` is used and a warning is logged once.
+``SUPPORT_ENV``
+    ``production`` refuses the demo secret (unset, or equal to the demo value), a
+    secret shorter than 32 characters, and ``SUPPORT_DEV_PLAYER``: each raises
+    ``InsecureConfiguration``.
+``SUPPORT_DEV_PLAYER``
+    Development only. ``rasa shell`` sends no metadata: this names the player (e.g.
+    ``P1003``) that ``dev_player_id()`` returns for such channels.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from datetime import datetime, timedelta
+from typing import Any, Optional
+
+import jwt
+
+from .clock import resolve_now
+
+logger = logging.getLogger(__name__)
+
+ALGORITHM = "HS256"
+DEMO_PLAYER_JWT_SECRET = "casino-support-demo-secret-NOT-FOR-PRODUCTION"
+MIN_PRODUCTION_SECRET_LENGTH = 32
+MAX_TOKEN_LENGTH = 4096
+LEEWAY_SECONDS = 30  # clock skew tolerated between the website and the bot
+PLAYER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+_demo_secret_warned = False
+_dev_player_warned = False
+
+
+class InvalidPlayerToken(Exception):
+    """The token does not prove who the player is.
+
+    ``reason`` is one of ``"missing"``, ``"malformed"``, ``"expired"``,
+    ``"bad_signature"``.
+    """
+
+    def __init__(self, reason: str, message: Optional[str] = None):
+        super().__init__(message or reason)
+        self.reason = reason
+
+
+class InsecureConfiguration(RuntimeError):
+    """A development shortcut (demo secret, weak secret, dev player) in production."""
+
+
+def is_production() -> bool:
+    """True when env ``SUPPORT_ENV`` is ``production``."""
+    return os.environ.get("SUPPORT_ENV", "").strip().lower() == "production"
+
+
+def is_valid_player_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(PLAYER_ID_PATTERN.match(value))
+
+
+def player_jwt_secret(secret: Optional[str] = None) -> str:
+    """The signing secret: ``secret``, else env ``PLAYER_JWT_SECRET``, else the demo one.
+
+    Raises ``InsecureConfiguration`` in production for the demo secret or a secret
+    shorter than 32 characters.
+    """
+    secret = secret or os.environ.get("PLAYER_JWT_SECRET") or None
+    if is_production():
+        _check_production_secret(secret)
+        return secret
+    if secret is None:
+        _warn_demo_secret()
+        return DEMO_PLAYER_JWT_SECRET
+    return secret
+
+
+def _check_production_secret(secret: Optional[str]) -> None:
+    if not secret or secret == DEMO_PLAYER_JWT_SECRET:
+        raise InsecureConfiguration(
+            "SUPPORT_ENV=production: set PLAYER_JWT_SECRET to the website's signing secret "
+            "(the demo secret is refused)")
+    if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+        raise InsecureConfiguration(
+            f"SUPPORT_ENV=production: PLAYER_JWT_SECRET must be at least "
+            f"{MIN_PRODUCTION_SECRET_LENGTH} characters")
+
+
+def _warn_demo_secret() -> None:
+    global _demo_secret_warned
+    if not _demo_secret_warned:
+        _demo_secret_warned = True
+        logger.warning("PLAYER_JWT_SECRET is not set: using the demo secret (development "
+                       "only; SUPPORT_ENV=production refuses it)")
+
+
+def issue_player_token(player_id: str, ttl_seconds: int = 3600,
+                       secret: Optional[str] = None,
+                       now: Optional[datetime] = None) -> str:
+    """A token for ``player_id`` valid ``ttl_seconds`` (what the website does; demos, tests)."""
+    if not is_valid_player_id(player_id):
+        raise ValueError(f"invalid player id: {player_id!r}")
+    if ttl_seconds <= 0:
+        raise ValueError("ttl_seconds must be positive")
+    issued = resolve_now(now)
+    claims = {"sub": player_id, "iat": issued,
+              "exp": issued + timedelta(seconds=int(ttl_seconds))}
+    return jwt.encode(claims, player_jwt_secret(secret), algorithm=ALGORITHM)
+
+
+def verify_player_token(token: Any, secret: Optional[str] = None,
+                        leeway: int = LEEWAY_SECONDS) -> str:
+    """The player id proven by ``token``.
+
+    Raises ``InvalidPlayerToken`` (with ``reason``) for anything else, whatever its
+    type or size; ``InsecureConfiguration`` only for a bad server configuration.
+    """
+    key = player_jwt_secret(secret)
+    text = _token_text(token)
+    try:
+        claims = jwt.decode(text, key, algorithms=[ALGORITHM], leeway=leeway,
+                            options={"require": ["exp", "sub"]})
+    except jwt.ExpiredSignatureError as error:
+        raise InvalidPlayerToken("expired", "the player token has expired") from error
+    except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError) as error:
+        raise InvalidPlayerToken("bad_signature", "the player token is not signed by "
+                                 "the casino") from error
+    except Exception as error:  # untrusted input: any other failure is a bad token
+        raise InvalidPlayerToken("malformed", "the player token is malformed") from error
+    return _player_id_claim(claims)
+
+
+def _token_text(token: Any) -> str:
+    if token is None or token == "" or token == b"":
+        raise InvalidPlayerToken("missing", "no player token")
+    if isinstance(token, (bytes, bytearray)):
+        try:
+            token = bytes(token).decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidPlayerToken("malformed", "the player token is not text") from None
+    if not isinstance(token, str):
+        raise InvalidPlayerToken("malformed", "the player token is not text")
+    token = token.strip()
+    if not token:
+        raise InvalidPlayerToken("missing", "no player token")
+    if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+        raise InvalidPlayerToken("malformed", "the player token is malformed")
+    return token
+
+
+def _player_id_claim(claims: Any) -> str:
+    player_id = claims.get("sub") if isinstance(claims, dict) else None
+    if not is_valid_player_id(player_id):
+        raise InvalidPlayerToken("malformed", "the player token names no valid player")
+    return player_id
+
+
+def dev_player_id() -> Optional[str]:
+    """Env ``SUPPORT_DEV_PLAYER``: the player of channels that send no metadata.
+
+    Development only (``rasa shell``): returns None when unset; raises
+    ``InsecureConfiguration`` when set with ``SUPPORT_ENV=production``. An invalid
+    value is ignored with a warning.
+    """
+    global _dev_player_warned
+    value = os.environ.get("SUPPORT_DEV_PLAYER", "").strip()
+    if not value:
+        return None
+    if is_production():
+        raise InsecureConfiguration("SUPPORT_DEV_PLAYER is a development shortcut: "
+                                    "unset it when SUPPORT_ENV=production")
+    if not is_valid_player_id(value):
+        logger.warning("SUPPORT_DEV_PLAYER=%r is not a player id: ignored", value)
+        return None
+    if not _dev_player_warned:
+        _dev_player_warned = True
+        logger.warning("SUPPORT_DEV_PLAYER=%s: conversations without a player token act "
+                       "as this player (development only)", value)
+    return value
