@@ -6,13 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 RASA := $(BIN)/rasa
 STAMP := $(VENV)/.installed
+# The widget's socket.io client, from npm (package-lock.json), served locally.
+SOCKETIO_JS := casino_connector/static/vendor/socket.io.min.js
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
 export SUPPORT_DB_URL ?= sqlite:///$(CURDIR)/var/support.db
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: run shell install train seed test test-unit test-nlu test-stories test-integration validate bench-nlu clean
+.PHONY: run shell install train seed test test-unit test-nlu test-stories test-integration test-browser validate bench-nlu clean
 
 ## Set up (venv, dependencies, model, demo data) and start both servers.
 run: install models/.trained seed
@@ -22,7 +24,7 @@ run: install models/.trained seed
 shell: install models/.trained seed
 	$(BIN)/python -m scripts.serve --shell
 
-install: $(STAMP)
+install: $(STAMP) $(SOCKETIO_JS)
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Python 3.10 needed (.python-version): " + sys.version' 
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +33,11 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m pip check
 	touch $@
+
+$(SOCKETIO_JS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
 ## Train when the data, domain or config changed.
 train: models/.trained
@@ -44,7 +51,7 @@ seed: $(STAMP)
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
-test: install validate test-unit models/.trained test-nlu test-stories test-integration
+test: install validate test-unit models/.trained test-nlu test-stories test-integration test-browser
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
@@ -60,6 +67,11 @@ test-stories: models/.trained
 
 test-integration: models/.trained
 	$(BIN)/pytest -q tests/integration
+
+## Widget and agent console in Debian's Chromium, driven by Playwright (no browser download).
+test-browser: models/.trained
+	@test -x /usr/bin/chromium || { echo "Chromium missing: apt-get install -y chromium"; exit 1; }
+	$(BIN)/pytest -q tests/browser
 
 ## NLU benchmark: this pipeline against Rasa's default one, same data, same test set.
 bench-nlu: install

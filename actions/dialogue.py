@@ -8,6 +8,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import NOT_UNDERSTOOD, config, now, question_from, send
+from actions.escalation import HUMAN_BUTTON, TICKET_BUTTON
 from casino_support.answers import Answers
 
 
@@ -61,7 +62,9 @@ class ActionNotUnderstood(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if consecutive_misunderstandings(tracker) >= 1:
             dispatcher.utter_message(
-                text="Je n'arrive pas à vous aider sur ce point, désolé. " + answers.reach_support()
+                text=("Je n'arrive pas à vous aider sur ce point, désolé. Un conseiller humain peut "
+                      "prendre le relais, ou vous pouvez laisser un ticket."),
+                buttons=[HUMAN_BUTTON, TICKET_BUTTON],
             )
             return []
         if intent == "out_of_scope":

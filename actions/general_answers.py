@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import ask_anything_else, config, now, question_from, send
+from actions.escalation import HUMAN_BUTTON, TICKET_BUTTON
 from casino_support.answers import answer_for
 
 
@@ -36,6 +37,16 @@ AnswerDepositFailed = _general_action("deposit_failed")
 AnswerAccountAccess = _general_action("account_access")
 AnswerContactSupport = _general_action("contact_support")
 AnswerOperatorLicence = _general_action("operator_licence")
-AnswerHumanHandoff = _general_action("human_handoff")
-AnswerResponsibleGambling = _general_action("responsible_gambling")
-AnswerComplain = _general_action("complain")
+
+
+class AnswerComplain(GeneralAnswerAction):
+    """An angry player: an apology, and a human offered straight away."""
+
+    topic = "complain"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        answer = answer_for(self.topic, question_from(tracker), config(), now())
+        answer.buttons = [HUMAN_BUTTON, TICKET_BUTTON]
+        send(dispatcher, answer)
+        return []

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import ask_anything_else, config, now, question_from, send
+from actions.escalation import escalate
 from actions.player_identity import Identity, identify, login_hint
 from casino_support import account_answers, accounts
 from casino_support.accounts import NoActiveBonus, UnknownPlayer
@@ -68,10 +69,16 @@ class AccountAnswerAction(Action):
             if not identity.known:
                 dispatcher.utter_message(text=login_hint(identity))
         events = self.events(identity, personal is not None)
-        if not any(isinstance(e, dict) and e.get("name") == "bonus_cancellable" and e.get("value")
-                   for e in events):
+        if self.ends_with_anything_else(events):
             ask_anything_else(dispatcher, tracker)
         return events
+
+    def ends_with_anything_else(self, events: List[EventType]) -> bool:
+        """False when the bot goes on with its own question (confirmation, escalation)."""
+        if getattr(self, "_late", None):
+            return False
+        return not any(isinstance(e, dict) and e.get("name") == "bonus_cancellable" and e.get("value")
+                       for e in events)
 
 
 def _with_specific(general: Answer, personal: Answer) -> Answer:
@@ -98,11 +105,23 @@ class AnswerWithdraw(AccountAnswerAction):
 
 
 class AnswerLatePayment(AccountAnswerAction):
+    """Names the late withdrawals, then escalates them to the payments team."""
+
     topic = "late_payment"
+
+    async def run(self, dispatcher, tracker, domain):
+        self._late = []
+        events = await super().run(dispatcher, tracker, domain)
+        if not self._late:
+            return events + [SlotSet("handoff_outcome", None)]
+        description = "Retrait en retard : " + " ; ".join(
+            account_answers.withdrawal_line(item, config()) for item in self._late)
+        return events + escalate(dispatcher, tracker, "late_payment", ticket_description=description)
 
     def personal_answer(self, session, player_id, question, general):
         withdrawals = accounts.late_withdrawals(session, player_id, now(), config())
         late = [item for item in withdrawals if item.late]
+        self._late = late
         if late:
             record_audit_event(
                 session, actor="assistant", action="late_withdrawal_flagged", player_id=player_id,

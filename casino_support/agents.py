@@ -1,24 +1,48 @@
-"""Support agents' accounts (agent console login), passwords hashed with bcrypt.
+"""Support agents: accounts (passwords hashed with bcrypt), login tokens and presence.
 
 bcrypt reads at most 72 bytes: longer passwords are refused when created (bcrypt 5
 raises on them) rather than silently truncated.
+
+Login tokens (agent console, agent HTTP API): JWT, HS256, claims ``sub`` = agent name,
+``role`` = ``"agent"``, ``iat``, ``exp`` (required). Secret: env
+``SUPPORT_AGENT_SECRET``, else a development secret with a warning;
+``SUPPORT_ENV=production`` refuses the demo secret and one shorter than 32 characters
+(``InsecureConfiguration``). The agent secret must differ from ``PLAYER_JWT_SECRET``:
+a player token (other secret, no role) never passes as an agent token.
+
+Presence: the console calls ``mark_online`` on login, on connection and on each
+heartbeat (e.g. every 30 s); an agent seen within ``window_seconds`` (default 120) is
+online; ``mark_offline`` on logout.
 """
 from __future__ import annotations
 
+import logging
+import os
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Optional, Union
+from typing import Any, List, Optional, Union
 
 import bcrypt
-from sqlalchemy import select
+import jwt
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .clock import aware_utc, resolve_now, to_db_time
 from .database import Database, use_session
+from .identity import (
+    ALGORITHM,
+    LEEWAY_SECONDS,
+    MAX_TOKEN_LENGTH,
+    MIN_PRODUCTION_SECRET_LENGTH,
+    InsecureConfiguration,
+    is_production,
+)
 from .models import Agent
+
+logger = logging.getLogger(__name__)
 
 Source = Union[Session, Database]
 
@@ -26,6 +50,13 @@ AGENT_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_BYTES = 72
 BCRYPT_ROUNDS = 12
+
+AGENT_ROLE = "agent"
+AGENT_TOKEN_TTL_SECONDS = 8 * 3600  # one working shift
+DEMO_AGENT_SECRET = "casino-support-demo-AGENT-secret-NOT-FOR-PRODUCTION"
+PRESENCE_WINDOW_SECONDS = 120
+
+_demo_agent_secret_warned = False
 
 
 class AgentError(ValueError):
@@ -36,12 +67,34 @@ class AgentExists(AgentError):
     """An agent with this name already exists."""
 
 
+class UnknownAgent(LookupError):
+    """No active agent with this name."""
+
+    def __init__(self, name: Any):
+        super().__init__(f"no active agent named {name!r}")
+        self.name = name
+
+
+class InvalidAgentToken(Exception):
+    """The token does not prove which agent this is.
+
+    ``reason`` is one of ``"missing"``, ``"malformed"``, ``"expired"``,
+    ``"bad_signature"``, ``"not_an_agent"`` (no ``role: agent`` claim), ``"inactive"``
+    (``agent_from_token``: the account is gone or disabled).
+    """
+
+    def __init__(self, reason: str, message: Optional[str] = None):
+        super().__init__(message or reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class AgentInfo:
     agent_id: int
     name: str
     active: bool
     created_at: datetime
+    last_seen_at: Optional[datetime] = None  # presence (see online_agents)
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +147,8 @@ def get_agent(source: Source, name: str) -> Optional[AgentInfo]:
         agent = session.execute(select(Agent).where(Agent.name == name)).scalar_one_or_none()
         if agent is None:
             return None
-        return AgentInfo(agent.id, agent.name, agent.active, aware_utc(agent.created_at))
+        return AgentInfo(agent.id, agent.name, agent.active, aware_utc(agent.created_at),
+                         aware_utc(agent.last_seen_at))
 
 
 def verify_agent_password(source: Source, name: str, password: str) -> bool:
@@ -117,3 +171,170 @@ def _password_matches(password: str, stored: bytes) -> bool:
         return bcrypt.checkpw(encoded, stored)
     except ValueError:  # corrupt stored hash
         return False
+
+
+# --- login tokens --------------------------------------------------------------------
+
+def agent_token_secret(secret: Optional[str] = None) -> str:
+    """The signing secret: ``secret``, else env ``SUPPORT_AGENT_SECRET``, else the demo one.
+
+    Raises ``InsecureConfiguration`` in production for the demo secret or a secret
+    shorter than 32 characters, and anywhere for a secret equal to
+    ``PLAYER_JWT_SECRET`` (the website could then sign agent tokens).
+    """
+    secret = secret or os.environ.get("SUPPORT_AGENT_SECRET") or None
+    if secret is not None and secret == os.environ.get("PLAYER_JWT_SECRET"):
+        raise InsecureConfiguration("SUPPORT_AGENT_SECRET must differ from "
+                                    "PLAYER_JWT_SECRET")
+    if is_production():
+        if not secret or secret == DEMO_AGENT_SECRET:
+            raise InsecureConfiguration(
+                "SUPPORT_ENV=production: set SUPPORT_AGENT_SECRET (the demo agent secret "
+                "is refused)")
+        if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+            raise InsecureConfiguration(
+                f"SUPPORT_ENV=production: SUPPORT_AGENT_SECRET must be at least "
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters")
+        return secret
+    if secret is None:
+        _warn_demo_agent_secret()
+        return DEMO_AGENT_SECRET
+    return secret
+
+
+def _warn_demo_agent_secret() -> None:
+    global _demo_agent_secret_warned
+    if not _demo_agent_secret_warned:
+        _demo_agent_secret_warned = True
+        logger.warning("SUPPORT_AGENT_SECRET is not set: using the demo agent secret "
+                       "(development only; SUPPORT_ENV=production refuses it)")
+
+
+def issue_agent_token(name: str, ttl_seconds: int = AGENT_TOKEN_TTL_SECONDS,
+                      secret: Optional[str] = None,
+                      now: Optional[datetime] = None) -> str:
+    """A login token for agent ``name``, valid ``ttl_seconds`` (default 8 hours)."""
+    check_agent_name(name)
+    if isinstance(ttl_seconds, bool) or not isinstance(ttl_seconds, int) or ttl_seconds <= 0:
+        raise ValueError("ttl_seconds must be a positive number of seconds")
+    issued = resolve_now(now)
+    claims = {"sub": name, "role": AGENT_ROLE, "iat": issued,
+              "exp": issued + timedelta(seconds=ttl_seconds)}
+    return jwt.encode(claims, agent_token_secret(secret), algorithm=ALGORITHM)
+
+
+def verify_agent_token(token: Any, secret: Optional[str] = None,
+                       leeway: int = LEEWAY_SECONDS) -> str:
+    """The agent name proven by ``token``.
+
+    Raises ``InvalidAgentToken`` (with ``reason``) for anything else, whatever its type
+    or size; ``InsecureConfiguration`` only for a bad server configuration. This checks
+    the signature only: ``agent_from_token`` also checks that the account is active.
+    """
+    key = agent_token_secret(secret)
+    text = _agent_token_text(token)
+    try:
+        claims = jwt.decode(text, key, algorithms=[ALGORITHM], leeway=leeway,
+                            options={"require": ["exp", "sub", "role"]})
+    except jwt.ExpiredSignatureError as error:
+        raise InvalidAgentToken("expired", "the agent token has expired") from error
+    except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError) as error:
+        raise InvalidAgentToken("bad_signature", "the agent token has a bad "
+                                "signature") from error
+    except jwt.MissingRequiredClaimError as error:
+        reason = "not_an_agent" if error.claim == "role" else "malformed"
+        raise InvalidAgentToken(reason, f"the agent token lacks the {error.claim!r} "
+                                "claim") from error
+    except Exception as error:  # untrusted input: any other failure is a bad token
+        raise InvalidAgentToken("malformed", "the agent token is malformed") from error
+    if not isinstance(claims, dict) or claims.get("role") != AGENT_ROLE:
+        raise InvalidAgentToken("not_an_agent", "the token is not an agent token")
+    name = claims.get("sub")
+    if not isinstance(name, str) or not AGENT_NAME_PATTERN.match(name):
+        raise InvalidAgentToken("malformed", "the agent token names no valid agent")
+    return name
+
+
+def _agent_token_text(token: Any) -> str:
+    if token is None or token == "" or token == b"":
+        raise InvalidAgentToken("missing", "no agent token")
+    if isinstance(token, (bytes, bytearray)):
+        try:
+            token = bytes(token).decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidAgentToken("malformed", "the agent token is not text") from None
+    if not isinstance(token, str):
+        raise InvalidAgentToken("malformed", "the agent token is not text")
+    token = token.strip()
+    if token.lower().startswith("bearer "):
+        token = token[7:].strip()
+    if not token:
+        raise InvalidAgentToken("missing", "no agent token")
+    if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+        raise InvalidAgentToken("malformed", "the agent token is malformed")
+    return token
+
+
+def agent_from_token(source: Source, token: Any, secret: Optional[str] = None) -> AgentInfo:
+    """``verify_agent_token`` plus: the agent exists and is active (else
+    ``InvalidAgentToken("inactive")``): a disabled account's tokens stop working."""
+    name = verify_agent_token(token, secret)
+    agent = get_agent(source, name)
+    if agent is None or not agent.active:
+        raise InvalidAgentToken("inactive", f"agent {name!r} is unknown or disabled")
+    return agent
+
+
+def login_agent(source: Source, name: Any, password: Any, now: Optional[datetime] = None,
+                ttl_seconds: int = AGENT_TOKEN_TTL_SECONDS,
+                secret: Optional[str] = None) -> Optional[str]:
+    """A token for the right name and password of an active agent (who is then marked
+    online), else None. Same cost whether the agent exists or not."""
+    if not verify_agent_password(source, name, password):
+        return None
+    now = resolve_now(now)
+    token = issue_agent_token(name, ttl_seconds=ttl_seconds, secret=secret, now=now)
+    mark_online(source, name, now)
+    return token
+
+
+# --- presence ---------------------------------------------------------------------------
+
+def mark_online(source: Source, name: str, now: Optional[datetime] = None) -> None:
+    """The agent is connected at ``now``; raises ``UnknownAgent`` for no active agent."""
+    now = resolve_now(now)
+    with use_session(source) as session:
+        result = session.execute(
+            update(Agent).where(Agent.name == name, Agent.active.is_(True))
+            .values(last_seen_at=to_db_time(now))
+            .execution_options(synchronize_session="fetch"))
+        if result.rowcount != 1:
+            raise UnknownAgent(name)
+
+
+def mark_offline(source: Source, name: str) -> bool:
+    """The agent logged out: offline at once. False when there is no such agent."""
+    with use_session(source) as session:
+        result = session.execute(
+            update(Agent).where(Agent.name == name).values(last_seen_at=None)
+            .execution_options(synchronize_session="fetch"))
+        return result.rowcount == 1
+
+
+def online_agents(source: Source, now: Optional[datetime] = None,
+                  window_seconds: int = PRESENCE_WINDOW_SECONDS) -> List[str]:
+    """Names of the active agents seen within the last ``window_seconds``, sorted."""
+    now = resolve_now(now)
+    since = to_db_time(now - timedelta(seconds=window_seconds))
+    with use_session(source) as session:
+        query = (select(Agent.name)
+                 .where(Agent.active.is_(True), Agent.last_seen_at.is_not(None),
+                        Agent.last_seen_at >= since)
+                 .order_by(Agent.name))
+        return list(session.execute(query).scalars())
+
+
+def online_count(source: Source, now: Optional[datetime] = None,
+                 window_seconds: int = PRESENCE_WINDOW_SECONDS) -> int:
+    """How many agents are online (see ``online_agents``)."""
+    return len(online_agents(source, now, window_seconds))

@@ -385,9 +385,9 @@ class Answers:
     def wagering_example(self) -> str:
         welcome = self.config.bonuses["welcome"]
         multiplier = welcome["wagering_multiplier"]
-        bonus = Decimal(100)
+        bonus = Decimal(20)
         required = bonus * multiplier
-        done = Decimal(1200)
+        done = Decimal(300)
         return (
             f"Exemple : un bonus de {money(bonus)} avec une mise de {multiplier} fois demande de "
             f"miser {money(required)} au total avant de pouvoir retirer ce qui vient du bonus. "

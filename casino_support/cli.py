@@ -2,8 +2,9 @@
 
     support-desk seed [--reset]             demo players (idempotent; --reset re-creates them)
     support-desk token PLAYER_ID [--ttl S]  print a player token (the player must exist)
-    support-desk tickets [--json] [--status STATUS]
-    support-desk queue [--json] [--open]    the handoff queue
+    support-desk tickets [--json] [--status STATUS]   newest first, with due date and overdue flag
+    support-desk queue [--json] [--all]     the handoff queue (waiting and active, in queue
+                                            order); --all adds the finished handoffs
     support-desk agent add NAME [--password-stdin]
 
 The database is ``--db-url``, else env ``SUPPORT_DB_URL``, else ``var/support.db``.
@@ -18,24 +19,25 @@ import sys
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from sqlalchemy import select
-
 from .agents import AgentError, create_agent
 from .accounts import get_player
 from .clock import aware_utc
 from .database import SupportDatabaseUnavailable, get_database
 from .demo_data import reset_demo_players, seed
+from .handoffs import list_handoffs, open_queue
 from .identity import InsecureConfiguration, issue_player_token
-from .models import HANDOFF_STATUSES, TICKET_STATUSES, Handoff, Ticket
+from .models import TICKET_STATUSES
+from .tickets import list_tickets
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_DATABASE = 3
 
 TICKET_FIELDS = ("reference", "player_id", "email", "category", "priority", "status",
-                 "created_at", "due_at", "summary", "conversation_id")
+                 "created_at", "due_at", "overdue", "summary", "conversation_id",
+                 "closed_at")
 HANDOFF_FIELDS = ("conversation_id", "player_id", "reason", "priority", "status", "agent",
-                  "created_at", "taken_at", "closed_at")
+                  "position", "waiting_seconds", "created_at", "taken_at", "closed_at")
 
 
 class UsageError(Exception):
@@ -82,32 +84,24 @@ def _print_rows(rows: List[Dict[str, Any]], as_json: bool, columns: Sequence[str
 
 # --- queries ---------------------------------------------------------------------
 
-def ticket_rows(database, status: Optional[str] = None) -> List[Dict[str, Any]]:
+def ticket_rows(database, status: Optional[str] = None,
+                now: Optional[datetime] = None) -> List[Dict[str, Any]]:
     """Tickets, newest first, as JSON-ready dicts (TICKET_FIELDS)."""
-    query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
-    if status:
-        query = query.where(Ticket.status == status)
-    with database.session_scope() as session:
-        return [{
-            "reference": t.reference, "player_id": t.player_id, "email": t.email,
-            "category": t.category, "priority": t.priority, "status": t.status,
-            "created_at": _iso(t.created_at), "due_at": _iso(t.due_at),
-            "summary": t.summary, "conversation_id": t.conversation_id,
-        } for t in session.execute(query).scalars()]
+    return [_pick(ticket.as_dict(details=False), TICKET_FIELDS)
+            for ticket in list_tickets(database, status=status, now=now)]
 
 
-def handoff_rows(database, open_only: bool = False) -> List[Dict[str, Any]]:
-    """Handoffs in queue order (oldest first) as JSON-ready dicts (HANDOFF_FIELDS)."""
-    query = select(Handoff).order_by(Handoff.created_at, Handoff.id)
-    if open_only:
-        query = query.where(Handoff.status.in_(("waiting", "active")))
-    with database.session_scope() as session:
-        return [{
-            "conversation_id": h.conversation_id, "player_id": h.player_id,
-            "reason": h.reason, "priority": h.priority, "status": h.status,
-            "agent": h.agent, "created_at": _iso(h.created_at),
-            "taken_at": _iso(h.taken_at), "closed_at": _iso(h.closed_at),
-        } for h in session.execute(query).scalars()]
+def handoff_rows(database, include_finished: bool = False,
+                 now: Optional[datetime] = None) -> List[Dict[str, Any]]:
+    """The open queue (priority, then age; ``position`` among waiting ones), then with
+    ``include_finished`` the finished handoffs, newest first (HANDOFF_FIELDS)."""
+    handoffs = (list_handoffs(database, now=now) if include_finished
+                else open_queue(database, now=now))
+    return [_pick(handoff.as_dict(), HANDOFF_FIELDS) for handoff in handoffs]
+
+
+def _pick(row: Dict[str, Any], fields: Sequence[str]) -> Dict[str, Any]:
+    return {field: row.get(field) for field in fields}
 
 
 # --- commands ------------------------------------------------------------------------
@@ -134,16 +128,20 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_tickets(args: argparse.Namespace) -> int:
     rows = ticket_rows(get_database(args.db_url), args.status)
-    _print_rows(rows, args.json, ("reference", "created_at", "priority", "status",
-                                  "category", "player_id", "email", "summary"),
+    if not args.json:
+        rows = [dict(row, due_at=_short_time(row.get("due_at")),
+                     overdue="OVERDUE" if row.get("overdue") else "") for row in rows]
+    _print_rows(rows, args.json, ("reference", "created_at", "due_at", "overdue",
+                                  "priority", "status", "category", "player_id", "email",
+                                  "summary"),
                 "No tickets.")
     return EXIT_OK
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    rows = handoff_rows(get_database(args.db_url), args.open)
-    _print_rows(rows, args.json, ("created_at", "priority", "status", "conversation_id",
-                                  "player_id", "agent", "reason"),
+    rows = handoff_rows(get_database(args.db_url), include_finished=args.all)
+    _print_rows(rows, args.json, ("position", "priority", "status", "created_at",
+                                  "conversation_id", "player_id", "agent", "reason"),
                 "No handoffs.")
     return EXIT_OK
 
@@ -203,10 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     tickets.add_argument("--status", choices=TICKET_STATUSES)
     tickets.set_defaults(handler=cmd_tickets)
 
-    queue = commands.add_parser("queue", help="list handoffs, oldest first")
+    queue = commands.add_parser("queue", help="the handoff queue: waiting and active "
+                                "handoffs, by priority then age")
     queue.add_argument("--json", action="store_true", help="print a JSON list")
-    queue.add_argument("--open", action="store_true",
-                       help=f"only {HANDOFF_STATUSES[0]} and {HANDOFF_STATUSES[1]} ones")
+    which = queue.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true",
+                       help="also the finished (handed_back, closed) handoffs, newest first")
+    which.add_argument("--open", action="store_true",
+                       help="only waiting and active ones (the default; kept for scripts)")
     queue.set_defaults(handler=cmd_queue)
 
     agent = commands.add_parser("agent", help="manage agent accounts")

@@ -39,7 +39,10 @@ WITHDRAWAL_STATUSES = ("pending", "processing", "paid", "cancelled", "rejected")
 OPEN_WITHDRAWAL_STATUSES = ("pending", "processing")
 PRIORITIES = ("urgent", "high", "normal")
 TICKET_STATUSES = ("open", "pending", "closed")
-HANDOFF_STATUSES = ("waiting", "active", "closed")
+OPEN_TICKET_STATUSES = ("open", "pending")
+# waiting (in the queue) -> active (an agent took it) -> handed_back (to the bot) / closed.
+HANDOFF_STATUSES = ("waiting", "active", "handed_back", "closed")
+OPEN_HANDOFF_STATUSES = ("waiting", "active")
 
 
 class Money(TypeDecorator):
@@ -166,6 +169,8 @@ class Ticket(Base):
     transcript = Column(Text, nullable=True)  # JSON text
     account_snapshot = Column(Text, nullable=True)  # JSON text
     conversation_id = Column(String(128), nullable=True, index=True)
+    closed_at = Column(DateTime, nullable=True)
+    closed_by = Column(String(120), nullable=True)  # "agent:alice"
 
 
 class Handoff(Base):
@@ -196,3 +201,6 @@ class Agent(Base):
     password_hash = Column(String(128), nullable=False)  # bcrypt
     created_at = Column(DateTime, nullable=False)
     active = Column(Boolean, nullable=False, default=True)
+    # Presence: refreshed by the agent console (login, socket connect, heartbeats);
+    # None when the agent logged out. See casino_support.agents.online_agents.
+    last_seen_at = Column(DateTime, nullable=True)

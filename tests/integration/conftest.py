@@ -42,12 +42,29 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
     raise RuntimeError(f"{url} not up after {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+ALWAYS_OPEN = {day: ["00:00", "24:00"] for day in
+               ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+ALWAYS_CLOSED = {day: [] for day in ALWAYS_OPEN}
+
+
 class Bot:
     """The running servers, spoken to over the REST channel."""
 
-    def __init__(self, url: str, env: Dict[str, str]):
+    def __init__(self, url: str, env: Dict[str, str], config_path: Path):
         self.url = url
         self.env = env
+        self.config_path = config_path
+
+    def set_chat_hours(self, hours: Dict[str, list]) -> None:
+        """Rewrite the servers' support.yml (re-read on change): open or closed for a test."""
+        import yaml
+
+        raw = yaml.safe_load((ROOT / "support.yml").read_text())
+        raw["hours"] = hours
+        raw["holidays"] = False
+        self.config_path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+        stamp = time.time() + 1
+        os.utime(self.config_path, (stamp, stamp))  # a new mtime even within the same second
 
     def say(self, text: str, sender: Optional[str] = None, token: Optional[str] = None,
             metadata: Optional[dict] = None) -> List[dict]:
@@ -89,6 +106,9 @@ def bot(tmp_path_factory) -> Bot:
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     })
     env.pop("SUPPORT_DEV_PLAYER", None)
+    config_path = work / "support.yml"
+    config_path.write_text((ROOT / "support.yml").read_text())
+    env["SUPPORT_CONFIG"] = str(config_path)
     (work / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
@@ -105,7 +125,7 @@ def bot(tmp_path_factory) -> Bot:
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, actions_log)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", rasa, rasa_log)
-        yield Bot(f"http://127.0.0.1:{rasa_port}", env)
+        yield Bot(f"http://127.0.0.1:{rasa_port}", env, config_path)
     finally:
         for process in (rasa, actions):
             process.terminate()

@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue import ActionNotUnderstood, ActionSessionStart
-from actions.general_answers import AnswerDeposit, AnswerHumanHandoff
+from actions.general_answers import AnswerComplain, AnswerDeposit
 from actions.player_account import (
     ActionCancelBonus, AnswerBonus, AnswerBonusCancel, AnswerLatePayment, AnswerVerifyAccount,
     AnswerWithdraw,
@@ -177,6 +177,7 @@ def test_not_understood_twice_points_to_a_human(config):
     assert "conseiller" in second or "support@" in second
 
 
-def test_handoff_answer_is_honest_about_hours(config):
-    text, _, _ = run(AnswerHumanHandoff(), tracker("un humain svp", "human_handoff"))
-    assert ("disponibles en ce moment" in text) or ("fermé en ce moment" in text)
+def test_an_angry_player_is_offered_a_human(config):
+    _, _, messages = run(AnswerComplain(), tracker("vous etes des voleurs", "complain"))
+    payloads = [b["payload"] for m in messages for b in (m.get("buttons") or [])]
+    assert "/human_handoff" in payloads and "/contact_support_ticket" in payloads

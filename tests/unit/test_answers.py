@@ -220,15 +220,15 @@ def test_late_payment_threshold_follows_the_config(config_with, now):
 
 def test_bonus_wagering_example(config, now):
     answer = text(ask("bonus", config, now, "c'est quoi les conditions de mise"))
-    assert "3 500,00 €" in answer
-    assert "2 300,00 €" in answer
+    assert "20,00 €" in answer and "700,00 €" in answer  # 20 € bonus x 35
+    assert "400,00 €" in answer  # left after 300 € wagered
 
 
 def test_bonus_wagering_example_follows_the_multiplier(config, now):
     changed = modified(config, lambda raw: raw["bonuses"]["welcome"].update(wagering_multiplier=40))
     answer = text(ask("bonus", changed, now, "conditions de mise"))
-    assert "4 000,00 €" in answer and "2 800,00 €" in answer
-    assert "3 500,00 €" not in answer
+    assert "800,00 €" in answer and "500,00 €" in answer
+    assert "700,00 €" not in answer
 
 
 @pytest.mark.parametrize("topic, question", [

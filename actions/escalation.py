@@ -1,0 +1,259 @@
+"""Passing the conversation to a human: the handoff queue inside hours, a ticket outside.
+
+The rules (reason → priority, team) live in casino_support.escalation; the queue and the
+tickets in casino_support.handoffs and casino_support.tickets. These actions read the
+tracker, call them, and tell the player the truth: position in the queue, whether an
+agent is online, when the chat reopens, the ticket's reference and response target.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import ask_anything_else, config, now, question_from, send
+from actions.player_identity import identify
+from casino_support import accounts, agents, handoffs, tickets
+from casino_support.answers import Answers, answer_for
+from casino_support.database import SupportDatabaseUnavailable, session_scope
+from casino_support.escalation import Escalation, escalation_for
+from casino_support.support_hours import chat_hours
+
+logger = logging.getLogger(__name__)
+
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+TICKET_BUTTON = {"title": "Laisser un ticket", "payload": "/contact_support_ticket"}
+WAIT_BUTTON = {"title": "Attendre un conseiller", "payload": "/human_handoff_wait"}
+HUMAN_BUTTON = {"title": "Parler à un conseiller", "payload": "/human_handoff"}
+DATABASE_DOWN = ("Je ne peux pas joindre notre système de support pour le moment (incident "
+                 "technique). Réessayez dans quelques minutes, ou écrivez-nous : {email}.")
+
+# Outcome of an escalation, read by the rules (slot `handoff_outcome`).
+QUEUED, NO_AGENT, CLOSED, FAILED = "queued", "no_agent", "closed", "failed"
+
+
+def _email_contact() -> Text:
+    return config().channels.get("email", {}).get("address", "le formulaire de contact")
+
+
+def _queue_message(position: Optional[int], online: int, escalation: Escalation) -> Text:
+    where = f"Vous êtes en position {position} dans la file d'attente" if position else \
+        "Votre demande est dans la file d'attente"
+    team = " de l'équipe paiements" if escalation.team == "payments" else ""
+    agents_word = "conseiller est connecté" if online == 1 else "conseillers sont connectés"
+    return (f"{where}{team} ; {online} {agents_word} en ce moment. Un conseiller humain va "
+            "reprendre cette conversation ici même : restez sur cette page. Pendant l'attente, "
+            "je ne réponds plus, vos messages sont transmis au conseiller.")
+
+
+def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text,
+             ticket_description: Optional[Text] = None) -> List[EventType]:
+    """Queue the conversation (inside hours), or start a ticket (outside hours)."""
+    escalation = escalation_for(reason)
+    identity = identify(tracker)
+    moment = now()
+    events: List[EventType] = [SlotSet("escalation_reason", reason)]
+    if ticket_description:
+        events.append(SlotSet("ticket_description", ticket_description))
+    if not chat_hours(config()).is_open(moment):
+        dispatcher.utter_message(text=(
+            f"Le chat avec un conseiller est {Answers(config(), moment).chat_status()}. "
+            "Je peux créer un ticket tout de suite : notre équipe vous répondra par e-mail."
+        ))
+        return events + [SlotSet("handoff_outcome", CLOSED)]
+    try:
+        with session_scope() as session:
+            handoff = handoffs.enqueue(session, tracker.sender_id, identity.player_id,
+                                       reason, escalation.priority, now=moment)
+            online = agents.online_count(session, now=moment)
+    except SupportDatabaseUnavailable:
+        logger.exception("support database unavailable")
+        dispatcher.utter_message(text=DATABASE_DOWN.format(email=_email_contact()))
+        return events + [SlotSet("handoff_outcome", FAILED)]
+    if online == 0:
+        dispatcher.utter_message(
+            text=("Aucun conseiller n'est connecté en ce moment, même si le chat est ouvert. "
+                  "Vous pouvez laisser un ticket (réponse par e-mail), ou attendre qu'un "
+                  "conseiller se connecte."),
+            buttons=[TICKET_BUTTON, WAIT_BUTTON],
+        )
+        return events + [SlotSet("handoff_outcome", NO_AGENT)]
+    dispatcher.utter_message(text=_queue_message(handoff.position, online, escalation))
+    return events + [SlotSet("handoff_outcome", QUEUED), ConversationPaused()]
+
+
+class ActionRequestHuman(Action):
+    """The player asks for a human."""
+
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        return escalate(dispatcher, tracker, "human_request")
+
+
+class ActionWaitForAgent(Action):
+    """No agent online: the player chose to wait in the queue."""
+
+    def name(self) -> Text:
+        return "action_wait_for_agent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        reason = tracker.get_slot("escalation_reason") or "human_request"
+        escalation = escalation_for(reason)
+        try:
+            with session_scope() as session:
+                handoff = handoffs.enqueue(session, tracker.sender_id, identify(tracker).player_id,
+                                           reason, escalation.priority, now=now())
+        except SupportDatabaseUnavailable:
+            dispatcher.utter_message(text=DATABASE_DOWN.format(email=_email_contact()))
+            return []
+        position = f"en position {handoff.position} " if handoff.position else ""
+        dispatcher.utter_message(text=(
+            f"C'est noté : vous êtes {position}dans la file d'attente. Dès qu'un conseiller se "
+            "connecte, il reprend cette conversation ici. Pendant l'attente, je ne réponds plus ; "
+            "vos messages sont transmis au conseiller."))
+        return [SlotSet("handoff_outcome", QUEUED), ConversationPaused()]
+
+
+class ActionAnswerResponsibleGambling(Action):
+    """Helpline always, then escalation with top priority, at any hour."""
+
+    def name(self) -> Text:
+        return "action_answer_responsible_gambling"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        send(dispatcher, answer_for("responsible_gambling", question_from(tracker), config(), now()))
+        return escalate(dispatcher, tracker, "responsible_gambling",
+                        ticket_description="Demande liée au jeu responsable")
+
+
+class AskEmail(Action):
+    def name(self) -> Text:
+        return "action_ask_email"
+
+    async def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(text="À quelle adresse e-mail notre équipe peut-elle vous répondre ? "
+                                      "(dites « non » pour annuler)")
+        return []
+
+
+class AskTicketDescription(Action):
+    def name(self) -> Text:
+        return "action_ask_ticket_description"
+
+    async def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(text="Décrivez votre demande en une ou deux phrases : je la "
+                                      "transmets avec notre conversation.")
+        return []
+
+
+class ValidateTicketForm(FormValidationAction):
+    """Asks only for what is missing: the e-mail of an anonymous player, a description."""
+
+    def name(self) -> Text:
+        return "validate_ticket_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        if identify(tracker).known:
+            return [slot for slot in domain_slots if slot != "email"]
+        return domain_slots
+
+    def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> Dict[Text, Any]:
+        match = EMAIL_PATTERN.search(value) if isinstance(value, str) else None
+        if not match:
+            dispatcher.utter_message(text="Cette adresse e-mail ne semble pas valide "
+                                          "(exemple : prenom.nom@exemple.fr).")
+            return {"email": None}
+        return {"email": match.group(0)}
+
+    def validate_ticket_description(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = value.strip() if isinstance(value, str) else ""
+        if len(text) < 3:
+            dispatcher.utter_message(text="Décrivez votre demande en une phrase, s'il vous plaît.")
+            return {"ticket_description": None}
+        return {"ticket_description": text[:1000]}
+
+
+def transcript_of(tracker: Tracker, limit: int = 200) -> List[Dict[Text, Any]]:
+    lines = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "user" and event.get("text"):
+            lines.append({"sender": "user", "text": event["text"], "at": event.get("timestamp")})
+        elif kind == "bot" and event.get("text"):
+            agent = (event.get("metadata") or {}).get("agent")
+            lines.append({"sender": "agent" if agent else "bot", "text": event["text"],
+                          "agent": agent, "at": event.get("timestamp")})
+    return lines[-limit:]
+
+
+class ActionCreateTicket(Action):
+    """Creates the ticket with the transcript and the account snapshot; gives its reference."""
+
+    def name(self) -> Text:
+        return "action_create_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        reason = tracker.get_slot("escalation_reason") or "human_request"
+        escalation = escalation_for(reason)
+        description = tracker.get_slot("ticket_description") or ""
+        identity = identify(tracker)
+        moment = now()
+        reset = [SlotSet("ticket_description", None), SlotSet("escalation_reason", None),
+                 SlotSet("handoff_outcome", None)]
+        try:
+            with session_scope() as session:
+                email, snapshot = tracker.get_slot("email"), None
+                if identity.known:
+                    player = accounts.get_player(session, identity.player_id, moment)
+                    email = player.email if player else email
+                    snapshot = accounts.account_snapshot(session, identity.player_id, moment, config())
+                ticket = tickets.create_ticket(
+                    session, conversation_id=tracker.sender_id, player_id=identity.player_id,
+                    email=email, category=escalation.category, priority=escalation.priority,
+                    summary=description[:120] or escalation.category, description=description,
+                    transcript=transcript_of(tracker), account_snapshot=snapshot, now=moment,
+                    config=config(),
+                )
+        except SupportDatabaseUnavailable:
+            logger.exception("support database unavailable")
+            dispatcher.utter_message(text=DATABASE_DOWN.format(email=_email_contact()))
+            return reset
+        except ValueError as error:
+            logger.warning("ticket refused: %s", error)
+            dispatcher.utter_message(text="Je n'ai pas pu créer le ticket : il me faut une adresse "
+                                          "e-mail valide pour vous répondre.")
+            return reset + [SlotSet("email", None)]
+        target = tickets.describe_response_target(ticket.due_at, moment, config())
+        dispatcher.utter_message(text=(
+            f"Votre ticket {ticket.reference} est créé. Notre équipe vous répondra par e-mail "
+            f"({email}) {target}. Gardez cette référence si vous nous recontactez."))
+        ask_anything_else(dispatcher, tracker)
+        return reset
+
+
+class ActionCancelTicket(Action):
+    """The player said no while the bot was collecting the ticket."""
+
+    def name(self) -> Text:
+        return "action_cancel_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(text="Très bien, je ne crée pas de ticket. "
+                                      + Answers(config(), now()).reach_support())
+        return [SlotSet("ticket_description", None), SlotSet("escalation_reason", None),
+                SlotSet("handoff_outcome", None), SlotSet("requested_slot", None)]

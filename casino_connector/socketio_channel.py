@@ -1,0 +1,427 @@
+"""The socket.io input channel of the widget and the agent console (docs/escalation.md).
+
+Enabled in ``credentials.yml`` as ``casino_connector.socketio_channel.CasinoSocketIOInput:``;
+it runs inside the Rasa server process (modelled on ``rasa.core.channels.socketio``),
+with these differences:
+
+* the server issues and signs the conversation id (``sessions.py``); a socket is bound
+  to one conversation and joins the room ``conv:<id>``: every player event uses the
+  bound id, never one sent by the client;
+* a typed ``/intent{...}`` is text, unless it is exactly a payload of the buttons the
+  bot offered in its last turn;
+* ``history_request`` reads the tracker store of the running Rasa agent;
+* the agent console (``agent_api.py``) shares the socket.io server and the blueprint;
+* optional Redis client manager for several replicas, same-origin CORS by default;
+* the pages: ``/casino/widget``, ``/casino/agent``, ``/casino/static/...``.
+
+Environment: ``SUPPORT_SESSION_SECRET`` (see sessions.py), ``SOCKETIO_REDIS_URL``
+(``redis://...``: messages reach sockets connected to other replicas),
+``SUPPORT_ALLOWED_ORIGINS`` (comma list of other origins allowed to open a socket;
+default: only pages served by this server).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import socketio
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from casino_support.database import get_database
+
+from . import agent_api, sessions
+from .transcript import (
+    NEUTRALISED_PREFIX,
+    button_list,
+    conversation_events,
+    last_offered_payloads,
+    transcript,
+)
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = "casino_socketio"
+MAX_MESSAGE_CHARS = 2000
+MAX_PLAYER_TOKEN_CHARS = 4096
+SLOW_REPLY_SECONDS = 8.0
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PROJECT_ROOT = STATIC_DIR.parent.parent
+SOCKET_IO_CLIENT_FALLBACK = (PROJECT_ROOT / "node_modules" / "socket.io-client" / "dist"
+                             / "socket.io.min.js")
+
+MSG_NOT_TEXT = "Message non reçu : seul du texte peut être envoyé."
+MSG_SLOW = "Je cherche encore, merci de patienter quelques secondes…"
+MSG_TECHNICAL = ("Désolé, un problème technique m'empêche de vous répondre pour le moment. "
+                 "Merci de réessayer dans quelques instants.")
+MSG_AGENT_SOCKET = "Cette connexion est celle d'un conseiller, pas d'un joueur."
+
+
+def room_of(conversation_id: str) -> str:
+    return f"conv:{conversation_id}"
+
+
+# --- socket.io server -------------------------------------------------------------
+
+def _same_origins(environ: Optional[Dict[str, Any]]) -> List[str]:
+    """The origins of this server as the request names them (python-socketio's rule)."""
+    environ = environ or {}
+    host, scheme = environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme", "http")
+    if not host:
+        return []
+    origins = [f"{scheme}://{host}"]
+    if "HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ:
+        forwarded_scheme = environ.get("HTTP_X_FORWARDED_PROTO", scheme).split(",")[0].strip()
+        forwarded_host = environ.get("HTTP_X_FORWARDED_HOST", host).split(",")[0].strip()
+        origins.append(f"{forwarded_scheme}://{forwarded_host}")
+    return origins
+
+
+def allowed_origins_setting(raw: Optional[str] = None) -> Any:
+    """``cors_allowed_origins`` for python-socketio.
+
+    None (its default) accepts only the origin of this server; ``[]`` would switch the
+    Origin check off, which lets any website open a socket in a visitor's name: never
+    used. ``SUPPORT_ALLOWED_ORIGINS`` adds other origins to this server's own.
+    """
+    raw = os.environ.get("SUPPORT_ALLOWED_ORIGINS", "") if raw is None else raw
+    extra = {origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()}
+    if not extra:
+        return None
+    if "*" in extra:
+        logger.warning("SUPPORT_ALLOWED_ORIGINS contains '*': any website may open a socket")
+        return "*"
+
+    def allowed(origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> bool:
+        return origin in extra or origin in _same_origins(environ)
+
+    return allowed
+
+
+def create_server() -> socketio.AsyncServer:
+    options: Dict[str, Any] = {
+        "async_mode": "sanic",
+        "cors_allowed_origins": allowed_origins_setting(),
+        "max_http_buffer_size": 64 * 1024,
+    }
+    redis_url = os.environ.get("SOCKETIO_REDIS_URL", "").strip()
+    if redis_url:
+        options["client_manager"] = socketio.AsyncRedisManager(redis_url)
+    return socketio.AsyncServer(**options)
+
+
+# --- shared state -----------------------------------------------------------------
+
+class Connector:
+    """What the event handlers and routes share: the socket.io server, the Sanic app
+    (for ``app.ctx.agent``, Rasa's running agent) and the offered button payloads."""
+
+    MAX_REMEMBERED = 10_000
+
+    def __init__(self, sio: socketio.AsyncServer,
+                 on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None):
+        self.sio = sio
+        self.on_new_message = on_new_message
+        self.app: Optional[Sanic] = None
+        self._offered: "OrderedDict[str, List[str]]" = OrderedDict()
+
+    @property
+    def rasa_agent(self) -> Any:
+        """Rasa's agent once its model is loaded, else None."""
+        agent = getattr(self.app.ctx, "agent", None) if self.app is not None else None
+        if agent is None or not agent.is_ready():
+            return None
+        return agent
+
+    async def db(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``function(support_database, *args)`` in a worker thread (blocking I/O)."""
+        return await asyncio.to_thread(function, get_database(), *args, **kwargs)
+
+    def remember_offered(self, conversation_id: str, payloads: List[str],
+                         new_turn: bool) -> None:
+        current = [] if new_turn else self._offered.get(conversation_id, [])
+        self._offered[conversation_id] = current + payloads
+        self._offered.move_to_end(conversation_id)
+        while len(self._offered) > self.MAX_REMEMBERED:
+            self._offered.popitem(last=False)
+
+    def forget_offered(self, conversation_id: str) -> None:
+        self._offered[conversation_id] = []
+
+    async def offered_payloads(self, conversation_id: str) -> List[str]:
+        if conversation_id in self._offered:
+            return self._offered[conversation_id]
+        agent = self.rasa_agent  # after a restart, or sent by another replica
+        if agent is None:
+            return []
+        return last_offered_payloads(await conversation_events(agent, conversation_id))
+
+    async def emit_bot(self, conversation_id: str, payload: Dict[str, Any]) -> None:
+        await self.sio.emit("bot_uttered", payload, room=room_of(conversation_id))
+
+
+# --- output -----------------------------------------------------------------------
+
+class CasinoSocketIOOutput(OutputChannel):
+    """Emits each bot message as one ``bot_uttered`` to the room of the conversation."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    def __init__(self, connector: Connector):
+        self.connector = connector
+        self.sent: List[Dict[str, Any]] = []
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        payload: Dict[str, Any] = {"text": message.get("text") or "", "sender": "bot"}
+        buttons = button_list(message.get("buttons"))
+        quick_replies = button_list(message.get("quick_replies"))
+        if buttons:
+            payload["buttons"] = buttons
+        if quick_replies:
+            payload["quick_replies"] = quick_replies
+        for key in ("image", "attachment", "custom"):
+            if message.get(key):
+                payload[key] = message[key]
+        if len(payload) == 2 and not payload["text"]:
+            return
+        self.connector.remember_offered(
+            recipient_id, [b["payload"] for b in buttons + quick_replies],
+            new_turn=not self.sent)
+        self.sent.append(payload)
+        await self.connector.emit_bot(recipient_id, payload)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+# --- input channel ----------------------------------------------------------------
+
+class CasinoBlueprint(Blueprint):
+    """Attaches socket.io to the Sanic app and keeps its routes at absolute paths."""
+
+    def __init__(self, connector: Connector, socketio_path: str, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.ctx.connector = connector
+        self.ctx.socketio_path = socketio_path
+
+    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+        self.ctx.connector.app = app
+        self.ctx.connector.sio.attach(app, self.ctx.socketio_path)
+        # Rasa mounts channels under /webhooks/<name>; the pages and the agent API
+        # live at /casino/... (Rasa's own "/" route stays Rasa's).
+        super().register(app, {**options, "url_prefix": None})
+
+
+class CasinoSocketIOInput(InputChannel):
+    """The widget's and agent console's socket.io channel."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(credentials.get("socketio_path", "/socket.io"))
+
+    def __init__(self, socketio_path: str = "/socket.io"):
+        sessions.session_secret()  # fail at start-up on an insecure production setting
+        self.socketio_path = socketio_path
+        self.connector: Optional[Connector] = None
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        if self.connector is None:
+            return None
+        return CasinoSocketIOOutput(self.connector)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        connector = Connector(create_server(), on_new_message)
+        self.connector = connector
+        blueprint = CasinoBlueprint(connector, self.socketio_path, "casino_connector")
+        desk = agent_api.AgentDesk(connector)
+        PlayerEvents(connector, desk).register()
+        desk.register(blueprint)
+        add_page_routes(blueprint)
+        return blueprint
+
+
+# --- player events ----------------------------------------------------------------
+
+def player_metadata(custom_data: Any) -> Dict[str, Any]:
+    """Only ``player_token`` passes from the widget's ``customData`` to Rasa."""
+    if isinstance(custom_data, dict):
+        token = custom_data.get("player_token")
+        if isinstance(token, str) and 0 < len(token) <= MAX_PLAYER_TOKEN_CHARS:
+            return {"player_token": token}
+    return {}
+
+
+class PlayerEvents:
+    def __init__(self, connector: Connector, desk: "agent_api.AgentDesk"):
+        self.connector = connector
+        self.sio = connector.sio
+        self.desk = desk
+
+    def register(self) -> None:
+        self.sio.on("connect", self.connect)
+        self.sio.on("disconnect", self.disconnect)
+        self.sio.on("session_request", self.session_request)
+        self.sio.on("user_uttered", self.user_uttered)
+        self.sio.on("history_request", self.history_request)
+
+    async def error(self, sid: str, code: str, message: str) -> None:
+        await self.sio.emit("error", {"code": code, "message": message}, to=sid)
+
+    async def connect(self, sid: str, environ: Dict[str, Any], auth: Any = None) -> bool:
+        if isinstance(auth, dict) and "agent_token" in auth:
+            return await self.desk.connect(sid, auth.get("agent_token"))
+        await self.sio.save_session(sid, {"role": "player"})
+        return True
+
+    async def disconnect(self, sid: str, *_: Any) -> None:
+        await self.desk.disconnect(sid)
+
+    async def _player_session(self, sid: str) -> Optional[Dict[str, Any]]:
+        session = await self.sio.get_session(sid)
+        if session.get("role") != "player":
+            await self.error(sid, "not_a_player", MSG_AGENT_SOCKET)
+            return None
+        return session
+
+    async def _bind(self, sid: str, session: Dict[str, Any], token: Any) -> str:
+        conversation_id, session_token, _ = sessions.resume_or_new_session(token)
+        previous = session.get("conversation_id")
+        if previous and previous != conversation_id:
+            await self.sio.leave_room(sid, room_of(previous))
+        session["conversation_id"] = conversation_id
+        await self.sio.save_session(sid, session)
+        await self.sio.enter_room(sid, room_of(conversation_id))
+        await self.sio.emit("session_confirm", {"session_id": conversation_id,
+                                                "session_token": session_token}, to=sid)
+        return conversation_id
+
+    async def session_request(self, sid: str, data: Any = None, *_: Any) -> None:
+        session = await self._player_session(sid)
+        if session is not None:
+            token = data.get("session_token") if isinstance(data, dict) else None
+            await self._bind(sid, session, token)
+
+    async def _bound_conversation(self, sid: str) -> Optional[str]:
+        session = await self._player_session(sid)
+        if session is None:
+            return None
+        return session.get("conversation_id") or await self._bind(sid, session, None)
+
+    async def history_request(self, sid: str, *_: Any) -> None:
+        conversation_id = await self._bound_conversation(sid)
+        if conversation_id is None:
+            return
+        agent = self.connector.rasa_agent
+        events = await conversation_events(agent, conversation_id) if agent else []
+        await self.sio.emit("history", transcript(events), to=sid)
+
+    async def user_uttered(self, sid: str, data: Any = None, *_: Any) -> None:
+        conversation_id = await self._bound_conversation(sid)
+        if conversation_id is None:
+            return
+        text = data.get("message") if isinstance(data, dict) else None
+        if not isinstance(text, str):
+            await self.error(sid, "invalid_message", MSG_NOT_TEXT)
+            return
+        text = text.strip()[:MAX_MESSAGE_CHARS].strip()
+        if not text:
+            return
+        typed = text
+        if text.startswith("/") and text not in await self.connector.offered_payloads(
+                conversation_id):
+            text = NEUTRALISED_PREFIX + text  # Rasa reads it as text, not as an intent
+        output = CasinoSocketIOOutput(self.connector)
+        message = UserMessage(text, output, conversation_id, input_channel=CHANNEL_NAME,
+                              metadata=player_metadata(data.get("customData")))
+        await self._process(conversation_id, message, output)
+        await self.desk.after_player_message(conversation_id, typed, output.sent)
+
+    async def _process(self, conversation_id: str, message: UserMessage,
+                       output: CasinoSocketIOOutput) -> None:
+        room = room_of(conversation_id)
+        await self.sio.emit("typing", {"on": True}, room=room)
+        failed = False
+        try:
+            task = asyncio.ensure_future(self.connector.on_new_message(message))
+            try:
+                await asyncio.wait_for(asyncio.shield(task), SLOW_REPLY_SECONDS)
+            except asyncio.TimeoutError:
+                if not output.sent:
+                    await self.connector.emit_bot(conversation_id,
+                                                  {"text": MSG_SLOW, "sender": "bot"})
+                await task
+        except Exception:  # the player must get an answer whatever broke
+            logger.exception("conversation %s: message not processed", conversation_id)
+            failed = True
+        finally:
+            await self.sio.emit("typing", {"on": False}, room=room)
+        if failed or (not output.sent and not await self._paused(conversation_id)):
+            await self.connector.emit_bot(conversation_id,
+                                          {"text": MSG_TECHNICAL, "sender": "bot"})
+
+    async def _paused(self, conversation_id: str) -> bool:
+        agent = self.connector.rasa_agent
+        if agent is None:
+            return False
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+        return tracker is not None and tracker.is_paused()
+
+
+# --- pages ------------------------------------------------------------------------
+
+PAGE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+                "Cache-Control": "no-cache"}
+
+
+def static_file(relative: str) -> Optional[Path]:
+    """The file under static/ named by ``relative``, None if outside or missing."""
+    if not relative or "\x00" in relative or "\\" in relative:
+        return None
+    root = STATIC_DIR.resolve()
+    candidate = (root / relative).resolve()
+    if not candidate.is_relative_to(root) or any(
+            part.startswith(".") for part in candidate.relative_to(root).parts):
+        return None
+    if candidate.is_file():
+        return candidate
+    if relative == "vendor/socket.io.min.js" and SOCKET_IO_CLIENT_FALLBACK.is_file():
+        return SOCKET_IO_CLIENT_FALLBACK
+    return None
+
+
+async def _send_file(relative: str) -> HTTPResponse:
+    path = static_file(relative)
+    if path is None:
+        return response.json({"error": "not found"}, status=404)
+    return await response.file(path, headers=dict(PAGE_HEADERS))
+
+
+def add_page_routes(blueprint: Blueprint) -> None:
+    @blueprint.route("/casino/widget", methods=["GET"])
+    async def widget_page(_: Request) -> HTTPResponse:
+        return await _send_file("widget.html")
+
+    @blueprint.route("/casino/agent", methods=["GET"])
+    async def agent_page(_: Request) -> HTTPResponse:
+        return await _send_file("agent.html")
+
+    @blueprint.route("/casino/static/<relative:path>", methods=["GET"])
+    async def static_page(_: Request, relative: str) -> HTTPResponse:
+        return await _send_file(relative)
+
+    @blueprint.route("/casino/health", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})

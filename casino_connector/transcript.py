@@ -1,0 +1,101 @@
+"""A conversation as the widget and the agent console show it, read from Rasa's tracker.
+
+``transcript(events)`` turns tracker events into ``[{sender, text, buttons?, agent?, at}]``:
+``UserUttered`` -> ``user``; ``BotUttered`` -> ``bot``, or ``agent`` (with ``agent``: the
+name) when its metadata says an agent wrote it. The tracker store is the one the
+running Rasa agent uses (``app.ctx.agent``), so the history survives restarts and is the
+same on every replica.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterable, List, Optional
+
+from rasa.shared.core.events import BotUttered, Event, UserUttered
+
+NEUTRALISED_PREFIX = "\u200b"  # put before a typed "/..." so that Rasa reads it as text
+MAX_ENTRIES = 300
+
+
+def iso_time(timestamp: Optional[float]) -> Optional[str]:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).isoformat()
+
+
+def button_list(buttons: Any) -> List[Dict[str, str]]:
+    """Buttons or quick replies as ``[{title, payload}]`` (anything else dropped)."""
+    result = []
+    for button in buttons or []:
+        if isinstance(button, dict) and isinstance(button.get("payload"), str):
+            result.append({"title": str(button.get("title") or button["payload"]),
+                           "payload": button["payload"]})
+    return result
+
+
+def agent_of(event: BotUttered) -> Optional[str]:
+    metadata = event.metadata if isinstance(event.metadata, dict) else {}
+    agent = metadata.get("agent")
+    return agent if isinstance(agent, str) and agent else None
+
+
+def entry(event: Event) -> Optional[Dict[str, Any]]:
+    """One transcript line, or None for events the people in the chat do not see."""
+    if isinstance(event, UserUttered):
+        text = event.text or ""
+        if text.startswith(NEUTRALISED_PREFIX):
+            text = text[len(NEUTRALISED_PREFIX):]
+        if not text:
+            return None
+        return {"sender": "user", "text": text, "at": iso_time(event.timestamp)}
+    if isinstance(event, BotUttered):
+        data = event.data if isinstance(event.data, dict) else {}
+        buttons = button_list(data.get("buttons") or data.get("quick_replies"))
+        if not event.text and not buttons:
+            return None
+        line: Dict[str, Any] = {"sender": "bot", "text": event.text or "",
+                                "at": iso_time(event.timestamp)}
+        agent = agent_of(event)
+        if agent:
+            line["sender"], line["agent"] = "agent", agent
+        if buttons:
+            line["buttons"] = buttons
+        return line
+    return None
+
+
+def transcript(events: Iterable[Event], limit: int = MAX_ENTRIES) -> List[Dict[str, Any]]:
+    """The visible messages of ``events``, oldest first, at most the last ``limit``."""
+    lines = [line for line in (entry(event) for event in events) if line is not None]
+    return lines[-limit:]
+
+
+def last_offered_payloads(events: Iterable[Event]) -> List[str]:
+    """The button payloads the bot offered since the player's last message."""
+    offered: List[str] = []
+    for event in events:
+        if isinstance(event, UserUttered):
+            offered = []
+        elif isinstance(event, BotUttered):
+            data = event.data if isinstance(event.data, dict) else {}
+            offered.extend(b["payload"] for b in
+                           button_list(data.get("buttons") or data.get("quick_replies")))
+    return offered
+
+
+# --- the tracker store of the running Rasa agent ------------------------------------
+
+async def conversation_events(agent: Any, conversation_id: str) -> List[Event]:
+    """Every event of the conversation (all sessions), [] when it does not exist."""
+    tracker = await agent.tracker_store.retrieve_full_tracker(conversation_id)
+    return list(tracker.events) if tracker is not None else []
+
+
+async def append_events(agent: Any, conversation_id: str, events: List[Event]) -> None:
+    """Append ``events`` to the conversation's tracker under the conversation lock."""
+    async with agent.lock_store.lock(conversation_id):
+        processor = agent.processor
+        tracker = await processor.get_tracker(conversation_id)
+        for event in events:
+            tracker.update(event)
+        await processor.save_tracker(tracker)

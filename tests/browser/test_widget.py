@@ -1,0 +1,130 @@
+"""The player's chat widget on the demo casino page, in Chromium."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from browser_pages import Widget
+
+XSS_TEXTS = ['<img src=x onerror=alert(1)>', '<script>alert("xss")</script> & <b>gras</b>']
+
+
+def test_widget_answers_in_french_and_keeps_the_conversation_across_reloads(new_page, shot):
+    page = new_page("player")
+    widget = Widget(page).goto()
+    expect(page).to_have_title("Casino Lumière · Jeux de casino en ligne")
+    expect(widget.panel).to_be_hidden()
+    shot(page, "casino-page")
+
+    # Accessible widget: real buttons with French labels, a polite log, a labelled input.
+    expect(widget.launcher).to_have_attribute("aria-expanded", "false")
+    widget.launcher.click()
+    expect(widget.panel).to_be_visible()
+    # The launcher gives way to the panel (its own close button) while it is open.
+    expect(page.locator("#cw-launcher")).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#cw-launcher")).to_be_hidden()
+    expect(widget.input).to_be_focused()
+    expect(widget.log).to_have_attribute("aria-live", "polite")
+    expect(widget.send_button).to_be_visible()
+    expect(page.get_by_role("button", name="Fermer la discussion")).to_be_visible()
+    widget.wait_connected()
+    shot(page, "widget-open")
+
+    widget.say("jveux retirer mes gains")
+    expect(widget.messages("user").last).to_contain_text("jveux retirer mes gains")
+    first = widget.wait_for("bot", "assistant automatique")
+    assert widget.texts("bot")[0] == first, "the first bot message says it is an automated assistant"
+    answer = widget.wait_for("bot", "retir", after=1)
+    assert "retir" in answer
+    expect(widget.messages("bot").first.locator(".cw-msg__who")).to_have_text("Assistant automatique")
+    shot(page, "withdraw-answer")
+    before_reload = page.locator(".cw-msg").all_inner_texts()
+    token = widget.session_token()
+    assert token and widget.session_id() and token.startswith(widget.session_id())
+
+    # Reload: the panel stays open and the history comes back from the server.
+    page.reload()
+    expect(widget.panel).to_be_visible()
+    widget.wait_connected()
+    expect(widget.messages("user").first).to_contain_text("jveux retirer mes gains")
+    expect(page.locator(".cw-msg")).to_have_count(len(before_reload))
+    # Same messages (the history puts the session-start greeting first, as the tracker has it).
+    assert sorted(page.locator(".cw-msg").all_inner_texts()) == sorted(before_reload)
+    assert "assistant automatique" in widget.texts("bot")[0]
+    assert widget.session_token() == token
+    shot(page, "after-reload")
+
+    # Escape closes the panel and gives the focus back to the launcher.
+    widget.input.press("Escape")
+    expect(widget.panel).to_be_hidden()
+    expect(widget.launcher).to_be_focused()
+    shot(page, "closed-again")
+
+    # "Nouvelle conversation": a new session, an empty log.
+    widget.open()
+    page.get_by_role("link", name="Nouvelle conversation").click()
+    expect(page.locator(".cw-msg")).to_have_count(0)
+    widget.wait_connected()
+    assert widget.session_token() not in (None, token)
+    shot(page, "new-conversation")
+    assert not page.watch.page_errors and not page.watch.dialogs
+
+
+def test_html_typed_by_the_player_is_shown_as_text(new_page, shot):
+    page = new_page("player")
+    widget = Widget(page).goto()
+    widget.open()
+    for text in XSS_TEXTS:
+        before = widget.messages("bot").count()
+        widget.say(text)
+        expect(widget.messages("user").last.locator(".cw-msg__text")).to_have_text(text)
+        expect(widget.messages("bot").nth(before)).to_be_attached(timeout=60_000)
+    page.wait_for_timeout(500)
+    shot(page, "html-as-text")
+    assert page.locator("#cw-log img, #cw-log script, #cw-log b").count() == 0
+    assert widget.texts("user") == XSS_TEXTS
+    assert page.watch.dialogs == [], "a dialog fired: the page ran the player's HTML"
+    assert not page.watch.page_errors
+
+    # Same after a reload (the history comes back from the server as data).
+    page.reload()
+    widget.wait_connected()
+    expect(widget.messages("user")).to_have_count(len(XSS_TEXTS))
+    assert widget.texts("user") == XSS_TEXTS
+    assert page.locator("#cw-log img, #cw-log script, #cw-log b").count() == 0
+    assert page.watch.dialogs == []
+    shot(page, "html-as-text-after-reload")
+
+
+def test_keyboard_only_player(new_page, shot):
+    """Tab to the launcher, Enter opens, typing and Enter sends, Shift+Enter is a new line."""
+    page = new_page("player")
+    widget = Widget(page).goto()
+    widget.launcher.focus()
+    page.keyboard.press("Enter")
+    expect(widget.panel).to_be_visible()
+    expect(widget.input).to_be_focused()
+    widget.wait_connected()
+    page.keyboard.type("bonjour")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("t un robot ?")
+    expect(widget.input).to_have_value("bonjour\nt un robot ?")
+    before = widget.messages("bot").count()
+    page.keyboard.press("Enter")
+    expect(widget.input).to_have_value("")
+    expect(widget.messages("user").last.locator(".cw-msg__text")).to_have_text("bonjour\nt un robot ?")
+    widget.wait_for("bot", "automatique", after=before)
+    shot(page, "keyboard")
+    page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+    expect(widget.launcher).to_be_focused()
+
+
+def test_mobile_viewport(new_page, shot):
+    page = new_page("mobile", viewport={"width": 390, "height": 780})
+    widget = Widget(page).goto()
+    shot(page, "mobile-page")
+    widget.open()
+    box = widget.panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    widget.say_and_wait("comment faire un dépôt", "dépôt")
+    shot(page, "mobile-chat")
