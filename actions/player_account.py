@@ -130,6 +130,9 @@ class AnswerLatePayment(AccountAnswerAction):
         return account_answers.late_payment_answer(withdrawals, config(), now())
 
 
+WAGERING_QUESTION = r"mise|miser|wager|rollover|reste|combien|condition"
+
+
 class AnswerBonus(AccountAnswerAction):
     topic = "bonus"
 
@@ -141,6 +144,8 @@ class AnswerBonus(AccountAnswerAction):
         personal = account_answers.bonus_answer(bonus, player, config())
         if player.self_excluded:
             return personal  # no offers at all to a self-excluded player
+        if bonus is not None and question.mentions(WAGERING_QUESTION):
+            return personal  # their own figures answer it better than the general example
         return _with_specific(general, personal)
 
 

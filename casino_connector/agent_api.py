@@ -37,7 +37,7 @@ from sanic.response import HTTPResponse
 
 from casino_support import accounts, agents, handoffs, tickets
 
-from .transcript import conversation_events, iso_time, transcript, append_events
+from .transcript import append_events, conversation_events, iso_time, transcript
 
 if TYPE_CHECKING:  # pragma: no cover
     from .socketio_channel import Connector
@@ -50,8 +50,8 @@ MAX_ID_CHARS = 128
 QUEUE_REFRESH_SECONDS = 5
 HEARTBEAT_SECONDS = 30
 LOGIN_MAX_FAILURES = 5
-MAX_TICKETS = 200
 LOGIN_WINDOW_SECONDS = 300
+MAX_TICKETS = 200
 
 MSG_HANDED_BACK = ("Le conseiller vous a rendu la main : je suis de nouveau "
                    "l'assistant automatique.")
@@ -165,7 +165,10 @@ class AgentDesk:
                 await self.broadcast_queue()
                 if ticks % (HEARTBEAT_SECONDS // QUEUE_REFRESH_SECONDS) == 0:
                     for name in [n for n, count in self._connected.items() if count]:
-                        await self.connector.db(agents.mark_online, name)
+                        try:
+                            await self.connector.db(agents.mark_online, name)
+                        except agents.UnknownAgent:  # disabled meanwhile
+                            pass
             except Exception:
                 logger.exception("agent desk: periodic refresh failed")
 

@@ -353,7 +353,17 @@ class PlayerEvents:
                        output: CasinoSocketIOOutput) -> None:
         room = room_of(conversation_id)
         await self.sio.emit("typing", {"on": True}, room=room)
-        failed = False
+        try:
+            if not await self._answered(conversation_id, message, output):
+                await self.connector.emit_bot(conversation_id,
+                                              {"text": MSG_TECHNICAL, "sender": "bot"})
+        finally:
+            await self.sio.emit("typing", {"on": False}, room=room)
+
+    async def _answered(self, conversation_id: str, message: UserMessage,
+                        output: CasinoSocketIOOutput) -> bool:
+        """Let Rasa handle the message; False when the player got nothing although the
+        conversation is not paused (action server down, an error): say so."""
         try:
             task = asyncio.ensure_future(self.connector.on_new_message(message))
             try:
@@ -365,12 +375,8 @@ class PlayerEvents:
                 await task
         except Exception:  # the player must get an answer whatever broke
             logger.exception("conversation %s: message not processed", conversation_id)
-            failed = True
-        finally:
-            await self.sio.emit("typing", {"on": False}, room=room)
-        if failed or (not output.sent and not await self._paused(conversation_id)):
-            await self.connector.emit_bot(conversation_id,
-                                          {"text": MSG_TECHNICAL, "sender": "bot"})
+            return False
+        return bool(output.sent) or await self._paused(conversation_id)
 
     async def _paused(self, conversation_id: str) -> bool:
         agent = self.connector.rasa_agent

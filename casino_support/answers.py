@@ -123,7 +123,7 @@ class Answers:
         email = self.config.channels.get("email", {})
         if chat_hours(self.config).is_open(self.now):
             return (
-                "Nos conseillers sont disponibles en ce moment : demandez « parler à un "
+                f"Le chat avec un conseiller est {self.chat_status()} : vous pouvez demander « parler à un "
                 "conseiller »" + (f", ou écrivez à {email['address']}." if email else ".")
             )
         return (

@@ -36,6 +36,17 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
     raise SystemExit(f"no answer from {url} after {timeout:.0f} s")
 
 
+def endpoints_for(actions_port: int) -> Path:
+    """endpoints.yml with the action server's URL on the chosen port."""
+    import yaml
+
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    path = ROOT / "var" / "endpoints.run.yml"
+    path.write_text(yaml.safe_dump(endpoints))
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shell", action="store_true", help="rasa shell instead of rasa run")
@@ -53,7 +64,7 @@ def main() -> int:
     )
     try:
         wait_for(f"http://127.0.0.1:{args.actions_port}/health", actions)
-        common = ["--model", str(MODEL), "--endpoints", "endpoints.yml"]
+        common = ["--model", str(MODEL), "--endpoints", str(endpoints_for(args.actions_port))]
         if args.shell:
             command = [str(BIN / "rasa"), "shell", *common]
         else:

@@ -55,6 +55,7 @@
     documents_rejected: "document refusé", bonus_wagering: "mise du bonus en cours",
     self_excluded: "auto-exclusion", account_suspended: "compte suspendu"
   };
+  var ACCOUNT_STATUS_LABEL = { active: "actif", suspended: "suspendu", closed: "fermé" };
   var NOTICE_LABEL = { withdrawal_pending: "retrait en attente", withdrawal_late: "retrait en retard" };
   var METHOD_LABEL = {
     carte_bancaire: "carte bancaire", virement: "virement bancaire", paypal: "PayPal",
@@ -201,6 +202,7 @@
   var pendingReplies = [];       // {conversation_id, text, node}
   var tickets = [];
   var noticeTimer = null;
+  var lastAccount = null;        // {conversation_id, snapshot}: the last account shown
 
   function setNotice(text, isError) {
     window.clearTimeout(noticeTimer);
@@ -291,7 +293,7 @@
     token = null;
     storageRemove(TOKEN_KEY);
     storageRemove(NAME_KEY);
-    queue = []; tickets = []; selectedId = null; selectedHandoff = null; unread = {};
+    queue = []; tickets = []; selectedId = null; selectedHandoff = null; unread = {}; lastAccount = null;
     consoleView.hidden = true;
     sessionArea.hidden = true;
     loginView.hidden = false;
@@ -511,7 +513,17 @@
       var snapshot = data.account !== undefined ? data.account
         : data.account_snapshot !== undefined ? data.account_snapshot
         : data.snapshot;
-      renderAccount(snapshot, data.player_id || (selectedHandoff && selectedHandoff.player_id));
+      var playerId = data.player_id || (selectedHandoff && selectedHandoff.player_id);
+      if (snapshot && typeof snapshot === "object") {
+        lastAccount = { conversation_id: conversationId, snapshot: snapshot };
+        renderAccount(snapshot, playerId);
+      } else if (lastAccount && lastAccount.conversation_id === conversationId) {
+        // The handoff ended (the route gives the account of open handoffs only): keep
+        // what the agent was reading.
+        renderAccount(lastAccount.snapshot, playerId);
+      } else {
+        renderAccount(null, playerId);
+      }
       renderConversationHeader();
     }).catch(function (error) {
       if (selectedId !== conversationId) { return; }
@@ -855,7 +867,7 @@
       ["Nom", snapshot.display_name],
       ["E-mail", snapshot.email],
       ["Pays", snapshot.country],
-      ["Compte", snapshot.account_status],
+      ["Compte", snapshot.account_status === undefined ? undefined : label(ACCOUNT_STATUS_LABEL, snapshot.account_status)],
       ["Auto-exclusion", snapshot.self_excluded === undefined ? undefined
         : snapshot.self_excluded ? "oui" + (snapshot.self_excluded_until ? ", jusqu'au " + dateTime(snapshot.self_excluded_until).slice(0, 10) : "") : "non"],
       ["Peut retirer", snapshot.can_withdraw === undefined ? undefined : yesNo(snapshot.can_withdraw)],

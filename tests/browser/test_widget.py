@@ -128,3 +128,34 @@ def test_mobile_viewport(new_page, shot):
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     widget.say_and_wait("comment faire un dépôt", "dépôt")
     shot(page, "mobile-chat")
+
+
+def test_quick_replies_send_their_payload_once(new_page, servers, shot):
+    """P1003 cancels a bonus: the bot's two buttons; one click sends it, then both are off."""
+    page = new_page("player")
+    widget = Widget(page).goto(player_token=servers.player_token("P1003"))
+    widget.open()
+    widget.say_and_wait("je veux annuler mon bonus", "Confirmez-vous")
+    group = page.get_by_role("group", name="Réponses proposées").last
+    keep = group.get_by_role("button", name="Non, garder le bonus")
+    cancel = group.get_by_role("button", name="Oui, annuler le bonus")
+    expect(keep).to_be_enabled()
+    expect(cancel).to_be_enabled()
+    shot(page, "quick-replies")
+
+    before = widget.messages("bot").count()
+    keep.click()
+    # The title is shown as the player's words; the payload (/deny) is what was sent.
+    expect(widget.messages("user").last.locator(".cw-msg__text")).to_have_text("Non, garder le bonus")
+    expect(keep).to_be_disabled()
+    expect(cancel).to_be_disabled()
+    widget.wait_for("bot", "bonus est conservé", after=before)
+    shot(page, "quick-reply-used")
+    from casino_support import accounts
+
+    assert accounts.bonus_status(servers.database(), "P1003") is not None, "the bonus was kept"
+
+    # A typed "/affirm" later is text, not the old button's intent.
+    widget.say("/affirm")
+    page.wait_for_timeout(3000)
+    assert accounts.bonus_status(servers.database(), "P1003") is not None

@@ -17,8 +17,8 @@ import socketio
 
 from casino_support import handoffs
 from casino_support.database import get_database
-from tests.integration.socket_fixtures import (  # noqa: F401  (agent_account: a fixture)
-    Peer, agent_account, create_agent, login, run, text_of)
+from tests.integration.socket_fixtures import (  # noqa: F401  (fixtures imported)
+    Peer, agent_account, create_agent, login, rasa_without_actions, run, text_of)
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 P1003_FIGURES = ("2 300", "2300", "1 200", "1200", "3 500", "3500")
@@ -203,6 +203,18 @@ def test_a_message_before_session_request_gets_its_own_session(bot):
             replies = await peer.say("bonjour")
             confirm = peer.events("session_confirm")
             assert replies and len(confirm) == 1 and HEX32.match(confirm[0]["session_id"])
+    run(scenario())
+
+
+def test_the_player_is_told_when_the_action_server_is_down(rasa_without_actions):
+    async def scenario():
+        async with Peer(rasa_without_actions) as peer:
+            await peer.session()
+            replies = await peer.say("comment faire un retrait ?")
+            assert [r["text"] for r in replies] == [
+                "Désolé, un problème technique m'empêche de vous répondre pour le moment. "
+                "Merci de réessayer dans quelques instants."]
+            assert peer.events("typing")[-1] == {"on": False}
     run(scenario())
 
 

@@ -181,3 +181,9 @@ def test_an_angry_player_is_offered_a_human(config):
     _, _, messages = run(AnswerComplain(), tracker("vous etes des voleurs", "complain"))
     payloads = [b["payload"] for m in messages for b in (m.get("buttons") or [])]
     assert "/human_handoff" in payloads and "/contact_support_ticket" in payloads
+
+
+def test_p1003_wagering_question_gets_own_figures_not_the_general_example(seeded):
+    text, _, _ = run(AnswerBonus(), tracker("il me reste combien a miser", "bonus", token("P1003")))
+    assert "reste à miser 2 300,00 €" in text
+    assert "Exemple" not in text
