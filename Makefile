@@ -8,7 +8,7 @@ RASA := $(BIN)/rasa
 STAMP := $(VENV)/.installed
 # The widget's socket.io client, from npm (package-lock.json), served locally.
 SOCKETIO_JS := casino_connector/static/vendor/socket.io.min.js
-MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
+MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_components/*.py)
 export SUPPORT_DB_URL ?= sqlite:///$(CURDIR)/var/support.db
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1

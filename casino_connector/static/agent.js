@@ -646,12 +646,19 @@
 
   // --- actions -----------------------------------------------------------------------------------
 
-  function act(event, button, okText) {
+  function act(event, button, okText, afterOk) {
     if (!selectedId || button.disabled) { return; }
     var conversationId = selectedId;
     button.disabled = true;
-    var sent = emit(event, { conversation_id: conversationId }, function (ok) {
-      if (ok) { setNotice(okText); }
+    var sent = emit(event, { conversation_id: conversationId }, function (ok, answer) {
+      if (ok) {
+        setNotice(okText);
+        if (answer && answer.handoff && selectedId === conversationId) {
+          selectedHandoff = answer.handoff;
+          renderConversationHeader();
+        }
+        if (afterOk) { afterOk(); }
+      }
       loadQueue();
       if (selectedId === conversationId) { openConversation(conversationId, true); }
     });
@@ -659,8 +666,8 @@
   }
 
   takeButton.addEventListener("click", function () {
-    act("agent_take", takeButton, "Conversation prise : le bot est en pause, répondez au joueur.");
-    window.setTimeout(function () { if (!replyInput.disabled) { replyInput.focus(); } }, 600);
+    act("agent_take", takeButton, "Conversation prise : le bot est en pause, répondez au joueur.",
+      function () { if (!replyInput.disabled) { replyInput.focus(); } });
   });
   handbackButton.addEventListener("click", function () {
     act("agent_handback", handbackButton, "Conversation rendue au bot.");

@@ -204,6 +204,7 @@
           disableAllQuickReplies();
           node.classList.add("cw-quick--chosen");
           send(payload, title);
+          input.focus(); // the clicked button is now disabled: keep the focus in the chat
         });
         group.appendChild(node);
       });
@@ -231,6 +232,7 @@
     // Messages typed while connecting: shown after the history, then sent.
     var pending = outbox;
     outbox = [];
+    if (pending.length) { disableAllQuickReplies(); }
     pending.forEach(function (entry) {
       renderMessage({ sender: "user", text: entry.display }, false);
       emitUserMessage(entry.message);

@@ -128,7 +128,8 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     })
-    for name in ("SUPPORT_DEV_PLAYER", "SUPPORT_ENV", "SOCKETIO_REDIS_URL", "SUPPORT_ALLOWED_ORIGINS"):
+    for name in ("SUPPORT_DEV_PLAYER", "SUPPORT_ENV", "SOCKETIO_REDIS_URL",
+                 "SUPPORT_ALLOWED_ORIGINS"):
         env.pop(name, None)
     always_open_config(work / "support.yml")
     (work / "endpoints.yml").write_text(
@@ -143,8 +144,9 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
         [str(BIN / "rasa"), "run", "actions", "--port", str(actions_port)],
         cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT)
     rasa = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "--port", str(rasa_port), "--model", str(MODEL),
-         "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(work / "endpoints.yml")],
+        [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "--port", str(rasa_port),
+         "--model", str(MODEL), "--credentials", str(ROOT / "credentials.yml"),
+         "--endpoints", str(work / "endpoints.yml")],
         cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, actions_log)

@@ -32,10 +32,11 @@ def test_widget_answers_in_french_and_keeps_the_conversation_across_reloads(new_
     widget.say("jveux retirer mes gains")
     expect(widget.messages("user").last).to_contain_text("jveux retirer mes gains")
     first = widget.wait_for("bot", "assistant automatique")
-    assert widget.texts("bot")[0] == first, "the first bot message says it is an automated assistant"
+    assert widget.texts("bot")[0] == first, "the first bot message: an automated assistant"
     answer = widget.wait_for("bot", "retir", after=1)
     assert "retir" in answer
-    expect(widget.messages("bot").first.locator(".cw-msg__who")).to_have_text("Assistant automatique")
+    expect(widget.messages("bot").first.locator(".cw-msg__who")).to_have_text(
+        "Assistant automatique")
     shot(page, "withdraw-answer")
     before_reload = page.locator(".cw-msg").all_inner_texts()
     token = widget.session_token()
@@ -96,7 +97,7 @@ def test_html_typed_by_the_player_is_shown_as_text(new_page, shot):
 
 
 def test_keyboard_only_player(new_page, shot):
-    """Tab to the launcher, Enter opens, typing and Enter sends, Shift+Enter is a new line."""
+    """Launcher focused: Enter opens, Enter sends, Shift+Enter adds a line, Escape closes."""
     page = new_page("player")
     widget = Widget(page).goto()
     widget.launcher.focus()
@@ -111,7 +112,8 @@ def test_keyboard_only_player(new_page, shot):
     before = widget.messages("bot").count()
     page.keyboard.press("Enter")
     expect(widget.input).to_have_value("")
-    expect(widget.messages("user").last.locator(".cw-msg__text")).to_have_text("bonjour\nt un robot ?")
+    expect(widget.messages("user").last.locator(".cw-msg__text")).to_have_text(
+        "bonjour\nt un robot ?")
     widget.wait_for("bot", "automatique", after=before)
     shot(page, "keyboard")
     page.keyboard.press("Escape")
@@ -146,7 +148,8 @@ def test_quick_replies_send_their_payload_once(new_page, servers, shot):
     before = widget.messages("bot").count()
     keep.click()
     # The title is shown as the player's words; the payload (/deny) is what was sent.
-    expect(widget.messages("user").last.locator(".cw-msg__text")).to_have_text("Non, garder le bonus")
+    expect(widget.messages("user").last.locator(".cw-msg__text")).to_have_text(
+        "Non, garder le bonus")
     expect(keep).to_be_disabled()
     expect(cancel).to_be_disabled()
     widget.wait_for("bot", "bonus est conservé", after=before)
