@@ -30,7 +30,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional
 
-from rasa.shared.core.events import BotUttered, ConversationResumed
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed, SlotSet
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -328,8 +329,11 @@ class AgentDesk:
                       ) -> Dict[str, Any]:
         rasa_agent = self._rasa()
         handoff = await self.connector.db(function, conversation_id, name)
+        # The bot listens again: without action_listen, the messages kept while paused
+        # would look like consecutive user turns to the policies.
         await append_events(rasa_agent, conversation_id,
-                            [ConversationResumed(), BotUttered(text)])
+                            [ConversationResumed(), BotUttered(text),
+                             SlotSet("handoff_outcome", None), ActionExecuted(ACTION_LISTEN_NAME)])
         self.connector.forget_offered(conversation_id)
         await self.connector.emit_bot(conversation_id, {"text": text, "sender": "bot"})
         await self.forward(conversation_id, "bot", text)

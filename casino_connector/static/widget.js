@@ -261,7 +261,7 @@
     if (sessionId) { storageSet(window.localStorage, SESSION_ID_KEY, sessionId); }
     root.setAttribute("data-session-ready", "true");
     ready = true;
-    setStatus("");
+    if (statusLine.textContent !== LABELS.newConversation) { setStatus(""); }
     socket.emit("history_request");
   }
 

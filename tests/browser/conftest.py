@@ -11,24 +11,17 @@ test here is skipped with the reason. Each test step saves a screenshot under
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
-import requests
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "casino-support.tar.gz"
+from tests.servers import BIN, MODEL, ROOT, running_servers, server_environment
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -53,26 +46,6 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 # --- servers -----------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} not up after {timeout} s:\n{log.read_text()[-3000:]}")
-
 
 class Servers:
     """The running servers, their environment and their support database."""
@@ -116,56 +89,12 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
     if not SOCKETIO_JS.exists() and not SOCKETIO_JS_NPM.exists():
         pytest.fail("socket.io client missing: run `make install` (npm ci) first")
     work = tmp_path_factory.mktemp("browser-servers")
-    rasa_port, actions_port = free_port(), free_port()
-    env = dict(os.environ)
-    env.update({
-        "SUPPORT_DB_URL": f"sqlite:///{work / 'support.db'}",
-        "SUPPORT_CONFIG": str(work / "support.yml"),
-        "PLAYER_JWT_SECRET": "browser-test-player-secret-" + uuid.uuid4().hex,
-        "SUPPORT_SESSION_SECRET": "browser-test-session-secret-" + uuid.uuid4().hex,
-        "SUPPORT_AGENT_SECRET": "browser-test-agent-secret-" + uuid.uuid4().hex,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    })
-    for name in ("SUPPORT_DEV_PLAYER", "SUPPORT_ENV", "SOCKETIO_REDIS_URL",
-                 "SUPPORT_ALLOWED_ORIGINS"):
-        env.pop(name, None)
     always_open_config(work / "support.yml")
-    (work / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
-    )
-    subprocess.run([str(BIN / "support-desk"), "seed"], env=env, check=True, capture_output=True)
+    env = server_environment(work)
     subprocess.run([str(BIN / "support-desk"), "agent", "add", AGENT_NAME, "--password-stdin"],
                    env=env, input=AGENT_PASSWORD + "\n", text=True, check=True, capture_output=True)
-    actions_log, rasa_log = work / "actions.log", work / "rasa.log"
-    actions = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--port", str(actions_port)],
-        cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT)
-    rasa = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "--port", str(rasa_port),
-         "--model", str(MODEL), "--credentials", str(ROOT / "credentials.yml"),
-         "--endpoints", str(work / "endpoints.yml")],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, actions_log)
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", rasa, rasa_log)
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/casino/widget", rasa, rasa_log)
-        yield Servers(f"http://127.0.0.1:{rasa_port}", env, work)
-    finally:
-        for process in (rasa, actions):
-            process.terminate()
-        for process in (rasa, actions):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        kept = ROOT / "results" / "browser-logs"
-        kept.mkdir(parents=True, exist_ok=True)
-        for log in (actions_log, rasa_log):
-            if log.exists():
-                shutil.copy(log, kept / log.name)
+    with running_servers(work, env, keep_logs=ROOT / "results" / "browser-logs") as url:
+        yield Servers(url, env, work)
 
 
 # --- browser -------------------------------------------------------------------------------

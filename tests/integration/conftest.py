@@ -6,9 +6,7 @@ with their own SQLite support database (seeded with the demo players) and tracke
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -17,29 +15,7 @@ from typing import Dict, List, Optional
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "casino-support.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} not up after {timeout} s:\n{log.read_text()[-3000:]}")
+from tests.servers import BIN, MODEL, ROOT, running_servers, server_environment
 
 
 ALWAYS_OPEN = {day: ["00:00", "24:00"] for day in
@@ -96,41 +72,6 @@ def bot(tmp_path_factory) -> Bot:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first")
     work = tmp_path_factory.mktemp("servers")
-    rasa_port, actions_port = free_port(), free_port()
-    env = dict(os.environ)
-    env.update({
-        "SUPPORT_DB_URL": f"sqlite:///{work / 'support.db'}",
-        "PLAYER_JWT_SECRET": "integration-test-secret-" + uuid.uuid4().hex,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    })
-    env.pop("SUPPORT_DEV_PLAYER", None)
-    config_path = work / "support.yml"
-    config_path.write_text((ROOT / "support.yml").read_text())
-    env["SUPPORT_CONFIG"] = str(config_path)
-    (work / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n"
-    )
-    subprocess.run([str(BIN / "support-desk"), "seed"], env=env, check=True, capture_output=True)
-    actions_log, rasa_log = work / "actions.log", work / "rasa.log"
-    actions = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--port", str(actions_port)],
-        cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT)
-    rasa = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "--port", str(rasa_port), "--model", str(MODEL),
-         "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(work / "endpoints.yml")],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, actions_log)
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", rasa, rasa_log)
-        yield Bot(f"http://127.0.0.1:{rasa_port}", env, config_path)
-    finally:
-        for process in (rasa, actions):
-            process.terminate()
-        for process in (rasa, actions):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    env = server_environment(work)
+    with running_servers(work, env) as url:
+        yield Bot(url, env, work / "support.yml")

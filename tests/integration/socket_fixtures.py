@@ -6,10 +6,8 @@ AsyncClient (aiohttp, websocket transport only, as the widget).
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -18,6 +16,8 @@ import aiohttp
 import pytest
 import requests
 import socketio
+
+from tests.servers import MODEL, ROOT, free_port, wait_until_up
 
 if not hasattr(aiohttp, "ClientWSTimeout"):
     # python-engineio 4.15's AsyncClient builds aiohttp.ClientWSTimeout (aiohttp >= 3.10);
@@ -148,43 +148,24 @@ def agent_account(bot) -> AgentAccount:
 
 # --- a Rasa server whose action server is down ----------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 @pytest.fixture(scope="module")
 def rasa_without_actions(bot, tmp_path_factory) -> str:
     """A second Rasa server (same model, same support database) whose action endpoint
     answers nothing: what the player gets when the action server is down."""
     work = tmp_path_factory.mktemp("no-actions")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        dead_port = probe.getsockname()[1]  # closed again: nothing listens there
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    dead_port, port = free_port(), free_port()  # nothing listens on dead_port
     (work / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{dead_port}/webhook\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n")
     log = work / "rasa.log"
     process = subprocess.Popen(
         [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "--port", str(port), "--model",
-         str(ROOT / "models" / "casino-support.tar.gz"), "--credentials",
-         str(ROOT / "credentials.yml"), "--endpoints", str(work / "endpoints.yml")],
+         str(MODEL), "--credentials", str(ROOT / "credentials.yml"),
+         "--endpoints", str(work / "endpoints.yml")],
         cwd=ROOT, env=bot.env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"rasa exited:\n{log.read_text()[-3000:]}")
-            try:
-                if requests.get(f"{url}/casino/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"rasa not up:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_until_up(f"{url}/casino/health", process, log)
         yield url
     finally:
         process.terminate()

@@ -10,7 +10,6 @@ import copy
 from datetime import datetime, timezone
 from decimal import Decimal
 
-import pytest
 
 from casino_support.account_answers import (
     bonus_answer, bonus_cancel_prompt, bonus_cancelled_answer, late_payment_answer,
