@@ -151,9 +151,12 @@
 
   // --- rendering ---------------------------------------------------------------------
 
+  function isNearEnd() {
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 120;
+  }
+
   function scrollToEnd(force) {
-    var nearEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 120;
-    if (force || nearEnd) { log.scrollTop = log.scrollHeight; }
+    if (force || isNearEnd()) { log.scrollTop = log.scrollHeight; }
   }
 
   function disableAllQuickReplies() {
@@ -271,9 +274,10 @@
     // New quick replies replace any older ones.
     if (messageButtons(data).length) { disableAllQuickReplies(); }
     var sender = data.sender === "agent" ? "agent" : "bot";
+    var follow = isNearEnd();  // measured before the new message makes the log taller
     var node = renderMessage({ sender: sender, text: data.text, agent: data.agent, buttons: messageButtons(data) }, true);
     if (!node) { return; }
-    scrollToEnd(false);
+    scrollToEnd(follow);
     if (!isOpen()) { setUnread(unread + 1); }
   }
 

@@ -11,7 +11,9 @@ test here is skipped with the reason. Each test step saves a screenshot under
 """
 from __future__ import annotations
 
+import os
 import re
+import time
 import subprocess
 import uuid
 from pathlib import Path
@@ -75,11 +77,26 @@ class Servers:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def always_open_config(path: Path) -> None:
+def write_hours(path: Path, span: List[str]) -> None:
+    """The servers' support.yml with the same chat hours every day (re-read on change)."""
     raw = yaml.safe_load((ROOT / "support.yml").read_text(encoding="utf-8"))
-    raw["hours"] = {day: ["00:00", "24:00"] for day in DAYS}
+    raw["hours"] = {day: span for day in DAYS}
     raw["holidays"] = False
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    stamp = time.time() + 1
+    os.utime(path, (stamp, stamp))  # a new modification time, even within the same second
+
+
+def always_open_config(path: Path) -> None:
+    write_hours(path, ["00:00", "24:00"])
+
+
+@pytest.fixture
+def chat_closed(servers) -> Iterator[None]:
+    """Live chat closed all week for one test, open again afterwards."""
+    write_hours(servers.work / "support.yml", [])
+    yield
+    always_open_config(servers.work / "support.yml")
 
 
 @pytest.fixture(scope="session")

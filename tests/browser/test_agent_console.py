@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from browser_pages import Console, Widget
@@ -30,23 +29,10 @@ def test_handoff_from_widget_to_agent_and_back(new_page, servers, shot):
     conversation_id = widget.session_id()
     assert conversation_id
 
-    # --- depends on the bot side of the handoff (action_request_human) -------------------
     # The bot queues the conversation, pauses itself and says where the player stands.
-    # If that part of the bot is missing, the handoff is created directly in the test
-    # database so that the console and the connector are still tested end to end.
-    queued_by_bot = True
-    try:
-        widget.wait_for("bot", "position", after=before)
-        expect(console.queue_item(conversation_id)).to_be_visible(timeout=15_000)
-    except (AssertionError, PlaywrightTimeoutError):
-        queued_by_bot = False
-        from casino_support import handoffs
-
-        handoffs.enqueue(servers.database(), conversation_id, "P1004", "human_request", "normal")
-        agent_page.get_by_role("button", name="Actualiser").first.click()
-        expect(console.queue_item(conversation_id)).to_be_visible(timeout=15_000)
+    widget.wait_for("bot", "position", after=before)
+    expect(console.queue_item(conversation_id)).to_be_visible(timeout=15_000)
     shot(player_page, "player-queued")
-    # ----------------------------------------------------------------------------------------
 
     item = console.queue_item(conversation_id)
     expect(item).to_contain_text("Joueur P1004")
@@ -80,9 +66,8 @@ def test_handoff_from_widget_to_agent_and_back(new_page, servers, shot):
     widget.say(PLAYER_HTML)
     expect(console.lines("user").filter(has_text="mon retrait")).to_have_text([PLAYER_HTML])
     assert agent_page.locator("#transcript img, #transcript b").count() == 0
-    if queued_by_bot:  # paused by the bot: no bot answer to what the player wrote
-        player_page.wait_for_timeout(1500)
-        assert widget.messages("bot").count() == bot_count
+    player_page.wait_for_timeout(1500)  # paused: the bot does not answer what the player wrote
+    assert widget.messages("bot").count() == bot_count
 
     # The agent answers; the widget shows it as a human agent's message.
     reply = "Bonjour, je suis Alice du support : je regarde votre retrait de 500 € tout de suite."
@@ -128,15 +113,8 @@ def test_agent_closes_an_anonymous_players_conversation(new_page, servers, shot)
     before = widget.messages("bot").count()
     widget.say("je veux parler a un humain")
     conversation_id = widget.session_id()
-    # Depends on the bot side of the handoff; otherwise queued directly (see the test above).
-    try:
-        widget.wait_for("bot", "position", after=before)
-        expect(console.queue_item(conversation_id)).to_be_visible(timeout=15_000)
-    except (AssertionError, PlaywrightTimeoutError):
-        from casino_support import handoffs
-
-        handoffs.enqueue(servers.database(), conversation_id, None, "human_request", "normal")
-        agent_page.get_by_role("button", name="Actualiser").first.click()
+    widget.wait_for("bot", "position", after=before)
+    expect(console.queue_item(conversation_id)).to_be_visible(timeout=15_000)
     item = console.queue_item(conversation_id)
     expect(item).to_contain_text("Joueur anonyme")
     item.click()
@@ -220,3 +198,28 @@ def test_agent_login_is_refused_with_a_wrong_password(new_page, servers, shot):
     expect(page.get_by_role("tab", name=re.compile("Tickets"))).to_be_hidden()
     assert page.evaluate("() => sessionStorage.getItem('casinoAgent.token')") is None
     shot(page, "login-refused")
+
+
+def test_outside_hours_the_ticket_reference_appears_in_the_widget_and_the_console(
+        new_page, servers, shot, chat_closed):
+    player_page = new_page("player", viewport={"width": 1000, "height": 860})
+    widget = Widget(player_page).goto()
+    widget.open()
+    widget.say_and_wait("bonjour", "assistant automatique")
+    widget.say("je veux parler à un conseiller")
+    widget.wait_for("bot", "adresse e-mail")
+    widget.say("camille.roux@exemple.fr")
+    widget.wait_for("bot", "Décrivez votre demande")
+    widget.say("mon dépôt de 30 euros n'apparaît pas sur mon solde")
+    confirmation = widget.wait_for("bot", "Votre ticket T-")
+    reference = re.search(r"T-\d{4}-\d{6}", confirmation).group(0)
+    assert "au plus tard" in confirmation
+    shot(player_page, "ticket-in-widget")
+
+    agent_page = new_page("agent")
+    Console(agent_page).login(servers.agent_name, servers.agent_password)
+    agent_page.get_by_role("tab", name=re.compile("Tickets")).click()
+    row = agent_page.locator(f"tr[data-reference='{reference}']")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("camille.roux@exemple.fr")
+    shot(agent_page, "ticket-in-console", full_page=True)
