@@ -124,7 +124,7 @@ class Answers:
         if chat_hours(self.config).is_open(self.now):
             return (
                 f"Le chat avec un conseiller est {self.chat_status()} : vous pouvez demander « parler à un "
-                "conseiller »" + (f", ou écrivez à {email['address']}." if email else ".")
+                "conseiller »" + (f", ou écrire à {email['address']}." if email else ".")
             )
         return (
             f"Le chat avec un conseiller est {self.chat_status()}."
