@@ -35,10 +35,10 @@ from .database import Database, use_session
 from .identity import (
     ALGORITHM,
     LEEWAY_SECONDS,
-    MAX_TOKEN_LENGTH,
     MIN_PRODUCTION_SECRET_LENGTH,
     InsecureConfiguration,
     is_production,
+    token_text,
 )
 from .models import Agent
 
@@ -232,7 +232,7 @@ def verify_agent_token(token: Any, secret: Optional[str] = None,
     the signature only: ``agent_from_token`` also checks that the account is active.
     """
     key = agent_token_secret(secret)
-    text = _agent_token_text(token)
+    text = token_text(token, InvalidAgentToken, "agent")
     try:
         claims = jwt.decode(text, key, algorithms=[ALGORITHM], leeway=leeway,
                             options={"require": ["exp", "sub", "role"]})
@@ -253,26 +253,6 @@ def verify_agent_token(token: Any, secret: Optional[str] = None,
     if not isinstance(name, str) or not AGENT_NAME_PATTERN.match(name):
         raise InvalidAgentToken("malformed", "the agent token names no valid agent")
     return name
-
-
-def _agent_token_text(token: Any) -> str:
-    if token is None or token == "" or token == b"":
-        raise InvalidAgentToken("missing", "no agent token")
-    if isinstance(token, (bytes, bytearray)):
-        try:
-            token = bytes(token).decode("ascii")
-        except UnicodeDecodeError:
-            raise InvalidAgentToken("malformed", "the agent token is not text") from None
-    if not isinstance(token, str):
-        raise InvalidAgentToken("malformed", "the agent token is not text")
-    token = token.strip()
-    if token.lower().startswith("bearer "):
-        token = token[7:].strip()
-    if not token:
-        raise InvalidAgentToken("missing", "no agent token")
-    if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
-        raise InvalidAgentToken("malformed", "the agent token is malformed")
-    return token
 
 
 def agent_from_token(source: Source, token: Any, secret: Optional[str] = None) -> AgentInfo:

@@ -126,7 +126,7 @@ def verify_player_token(token: Any, secret: Optional[str] = None,
     type or size; ``InsecureConfiguration`` only for a bad server configuration.
     """
     key = player_jwt_secret(secret)
-    text = _token_text(token)
+    text = token_text(token)
     try:
         claims = jwt.decode(text, key, algorithms=[ALGORITHM], leeway=leeway,
                             options={"require": ["exp", "sub"]})
@@ -140,21 +140,29 @@ def verify_player_token(token: Any, secret: Optional[str] = None,
     return _player_id_claim(claims)
 
 
-def _token_text(token: Any) -> str:
+def token_text(token: Any, error: type = None, kind: str = "player") -> str:
+    """The compact JWT text of untrusted input, or `error(reason, message)` raised.
+
+    Shared by player and agent tokens: bytes are decoded, a "Bearer " prefix removed,
+    anything empty, huge or not made of three parts refused before any decoding.
+    """
+    error = error or InvalidPlayerToken
     if token is None or token == "" or token == b"":
-        raise InvalidPlayerToken("missing", "no player token")
+        raise error("missing", f"no {kind} token")
     if isinstance(token, (bytes, bytearray)):
         try:
             token = bytes(token).decode("ascii")
         except UnicodeDecodeError:
-            raise InvalidPlayerToken("malformed", "the player token is not text") from None
+            raise error("malformed", f"the {kind} token is not text") from None
     if not isinstance(token, str):
-        raise InvalidPlayerToken("malformed", "the player token is not text")
+        raise error("malformed", f"the {kind} token is not text")
     token = token.strip()
+    if token.lower().startswith("bearer "):
+        token = token[7:].strip()
     if not token:
-        raise InvalidPlayerToken("missing", "no player token")
+        raise error("missing", f"no {kind} token")
     if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
-        raise InvalidPlayerToken("malformed", "the player token is malformed")
+        raise error("malformed", f"the {kind} token is malformed")
     return token
 
 
