@@ -77,5 +77,13 @@ test-browser: models/.trained
 bench-nlu: install
 	$(BIN)/python -m benchmarks.nlu_benchmark
 
+## Load benchmark: this project's servers against the `rasa init` bot (latency, throughput,
+## memory, cold start, training); results/bench/latest.json and latency.png. About 15 min.
+## BENCH_ARGS= (empty) skips the ~3 min project training.
+.PHONY: bench
+BENCH_ARGS ?= --with-training
+bench: install models/.trained
+	$(BIN)/python -m benchmarks.load_benchmark $(BENCH_ARGS)
+
 clean:
 	rm -rf results models/.trained

@@ -162,3 +162,32 @@ def train(project: Path, out: Path, env: Dict[str, str], log: Path) -> float:
 def newest_model(folder: Path) -> Optional[Path]:
     models = sorted(folder.glob("*.tar.gz"), key=os.path.getmtime)
     return models[-1] if models else None
+
+
+# --- CPU: who used the machine during a level -------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process and its children (/proc/<pid>/stat)."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError):
+            pass
+    return total / TICK
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent busy since boot (/proc/stat)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / TICK
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system

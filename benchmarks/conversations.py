@@ -3,7 +3,7 @@
 The project's are French support conversations (logged-in demo players with a signed
 token, and an anonymous visitor): greeting, a question, the player's own account, the
 late withdrawal of P1004 that escalates (the chat is open with no agent online: the bot
-offers a ticket, the player takes it and describes the problem), thanks and goodbye. The
+offers a ticket, the player takes it), thanks and goodbye. The
 `rasa init` bot's use its own English intents. Each slot draws one of several wordings.
 """
 from __future__ import annotations
@@ -48,17 +48,16 @@ PROJECT_SCRIPTS = {
         GREET,
         ["mon retrait n'est toujours pas arrivé", "j'attends mon virement depuis plus d'une semaine",
          "ca fait 9 jours que j'attends mon retrait"],
-        ["/contact_support_ticket"],  # the "Laisser un ticket" button the bot offers
-        ["virement de 500 euros demandé il y a 9 jours, toujours rien sur mon compte",
-         "mon retrait de 500 € par virement n'est pas arrivé",
-         "je n'ai pas reçu mon virement de 500 euros"],
-        THANKS, BYE]),
+        # The "Laisser un ticket" button the bot offers: a verified player's ticket is
+        # created at once (e-mail from the account, the question as description).
+        ["/contact_support_ticket"],
+        VERIFY, THANKS, BYE]),
     "documents (P1002)": ("P1002", [GREET, VERIFY,
                                     ["quels documents je dois envoyer ?",
                                      "il vous faut quoi comme justificatif de domicile ?"],
                                     WITHDRAW_NOW, THANKS, BYE]),
     "anonymous visitor": (None, [GREET, WITHDRAW, VERIFY,
-                                 ["vous êtes un robot ?", "je parle à un humain là ?"],
+                                 ["vous êtes un robot ?", "c'est un robot qui me répond ?", "t'es un bot ?"],
                                  THANKS, BYE]),
 }
 

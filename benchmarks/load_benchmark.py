@@ -112,16 +112,38 @@ async def run_levels(bots: Dict[str, servers.Bot], env: Dict[str, str],
                 for pid in bot.pids().values():
                     servers.reset_peak_rss(pid)
                 print(f"  {level:28s} {name:9s} {channel:9s} ...", end=" ", flush=True)
+                before = cpu_snapshot(bots)
                 turns, elapsed = await run(client, pools[name])
                 stats = load.summarise(turns, elapsed)
                 stats.update(level=level, level_index=index, bot=name, channel=channel, **{
                     f"{role}_peak_rss_mb": round(servers.peak_rss_mb(pid), 1)
                     for role, pid in bot.pids().items()})
+                stats.update(cpu_use(before, cpu_snapshot(bots), name, elapsed))
                 print(f"{stats['turns']} turns, p95 {fmt(stats['p95_ms'])} ms, "
                       f"{stats['errors']} errors", flush=True)
                 results.append(stats)
                 await asyncio.sleep(2)
     return results
+
+
+def cpu_snapshot(bots: Dict[str, servers.Bot]) -> Dict[str, float]:
+    snapshot = {"machine": servers.machine_busy_seconds(), "client": servers.own_cpu_seconds()}
+    for name, bot in bots.items():
+        for role, pid in bot.pids().items():
+            snapshot[f"{name}/{role}"] = servers.cpu_seconds(pid)
+    return snapshot
+
+
+def cpu_use(before: Dict[str, float], after: Dict[str, float], bot: str, elapsed: float
+            ) -> Dict[str, float]:
+    """Cores used on average during a level: the bot's servers, the load client, and
+    everything else on this shared machine (busy time minus all of ours)."""
+    delta = {key: after[key] - before[key] for key in before}
+    ours = sum(value for key, value in delta.items() if key != "machine")
+    return {"rasa_cpu_cores": round(delta[f"{bot}/rasa"] / elapsed, 2),
+            "actions_cpu_cores": round(delta[f"{bot}/actions"] / elapsed, 2),
+            "client_cpu_cores": round(delta["client"] / elapsed, 2),
+            "other_cpu_cores": round(max(0.0, delta["machine"] - ours) / elapsed, 2)}
 
 
 # --- report --------------------------------------------------------------------------------
@@ -172,16 +194,20 @@ def print_report(report: dict) -> None:
     print()
     header = (f"{'level':28s} {'bot':9s} {'channel':9s} {'turns':>5s} {'s':>5s} {'turns/s':>7s} "
               f"{'p50':>6s} {'p95':>6s} {'p99':>6s} {'max':>6s} {'errors':>6s} "
-              f"{'Rasa MB':>7s} {'act. MB':>7s}")
+              f"{'Rasa MB':>7s} {'act. MB':>7s} {'CPU Rasa/act./client/other':>26s}")
     print(header + "\n" + "-" * len(header))
     for r in report["levels"]:
         errors = ", ".join(f"{k} {v}" for k, v in r["outcomes"].items() if k != "ok")
         print(f"{r['level']:28s} {r['bot']:9s} {r['channel']:9s} {r['turns']:5d} "
               f"{r['seconds']:5.0f} {fmt(r['turns_per_s'], 1):>7s} {fmt(r['p50_ms']):>6s} "
               f"{fmt(r['p95_ms']):>6s} {fmt(r['p99_ms']):>6s} {fmt(r['max_ms']):>6s} "
-              f"{r['errors']:6d} {r['rasa_peak_rss_mb']:7.0f} {r['actions_peak_rss_mb']:7.0f}"
+              f"{r['errors']:6d} {r['rasa_peak_rss_mb']:7.0f} {r['actions_peak_rss_mb']:7.0f} "
+              f"{r['rasa_cpu_cores']:7.2f}{r['actions_cpu_cores']:6.2f}{r['client_cpu_cores']:6.2f}"
+              f"{r['other_cpu_cores']:7.2f}"
               + (f"  ({errors})" if errors else ""))
-    print("(latency in ms per turn; MB = peak RSS during the level, 10^6 bytes, children included)")
+    print("(latency: ms per turn; MB: peak RSS during the level, 10^6 bytes, children included;"
+          "\n CPU: cores used on average during the level by the bot's Rasa server, its action"
+          "\n server, the load client, and other processes on this shared machine)")
     ratios = report["ratios"]
     print(f"\nRatios project / rasa init: p95 at one user {fmt(ratios['one_user_p95'], 2)}; "
           f"throughput at saturation {fmt(ratios['saturation_throughput'], 2)}; p95 at saturation "
@@ -202,23 +228,27 @@ def plot(report: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [r["level"] for r in report["levels"] if r["bot"] == PROJECT and r["channel"] == "REST"]
+    # x: levels by increasing load (the evening's think time makes it lighter than saturation)
+    position = {0: 0, 2: 1, 1: 2}
+    names = {position[r["level_index"]]: r["level"] for r in report["levels"]}
     figure, axes = plt.subplots(figsize=(8, 5))
-    for bot, channel, style in ((PROJECT, "REST", "o-"), (INIT, "REST", "s--"),
-                                (PROJECT, "socket.io", "^")):
-        points = [(r["level_index"], r["p95_ms"]) for r in report["levels"]
+    for bot, channel, style, shift in ((PROJECT, "REST", "o-", (6, 6)), (INIT, "REST", "s--", (6, -14)),
+                                       (PROJECT, "socket.io", "^", (-4, 10))):
+        points = [(position[r["level_index"]], r["p95_ms"]) for r in report["levels"]
                   if r["bot"] == bot and r["channel"] == channel and r["p95_ms"] is not None]
         if points:
+            points.sort()
             xs, ys = zip(*points)
             axes.plot(xs, ys, style, label=f"{bot} ({channel})", markersize=8)
             for x, y in points:
-                axes.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=(6, 6))
+                axes.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=shift)
     axes.axhline(300, color="grey", linewidth=0.8, linestyle=":")
     axes.text(0, 300, " 300 ms (evening target)", color="grey", va="bottom")
-    axes.set_xticks(range(len(names)), names)
+    axes.set_xticks(sorted(names), [names[x] for x in sorted(names)])
     axes.set_yscale("log")
+    axes.margins(x=0.08)
     axes.set_ylabel("p95 latency per turn (ms, log scale)")
-    axes.set_xlabel("load level")
+    axes.set_xlabel("load level (increasing load)")
     axes.set_title(f"p95 latency against load, {report['run']['cores']} cores "
                    f"({report['run']['started'][:10]})")
     axes.legend()

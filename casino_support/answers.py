@@ -333,6 +333,16 @@ class Answers:
                 "Vous avez changé de numéro ou perdu le téléphone ? Un conseiller doit vérifier "
                 "votre identité avant de désactiver la double authentification. " + self.reach_support(),
             ])
+        if q.mentions(r"\b(fermer|fermeture|clotur\w*|supprim\w*|desactiver)\b.*\bcompte|compte.*\b(fermer|cloturer|supprimer)\b"):
+            rg = self.config.responsible_gambling
+            return Answer([
+                "Pour fermer votre compte, demandez-le à un conseiller (chat ou e-mail) : votre "
+                "solde vous est d'abord versé, puis le compte est fermé.",
+                "Si vous voulez arrêter de jouer parce que le jeu prend trop de place, une "
+                f"auto-exclusion ({rg['limits_path']}) bloque aussi la réouverture pendant sa "
+                "durée, et vous pouvez être aidé : " + self.helpline_sentence(),
+                self.reach_support(),
+            ])
         if q.mentions(r"bloqu|suspendu|desactiv|verrouill|ferme|banni|gele|restreint"):
             return Answer([
                 f"Après {security['lockout_after_failed_logins']} mots de passe erronés, le compte "

@@ -365,3 +365,11 @@ def test_round_the_clock_appears_only_when_the_config_says_so(config, now):
     changed = modified(config, lambda raw: raw["responsible_gambling"]["helplines"]["FR"].update(
         hours="24h/24, 7j/7"))
     assert ROUND_THE_CLOCK.search(text(ask("responsible_gambling", changed, now)))
+
+
+@pytest.mark.parametrize("question", ["je veux fermer mon compte", "jvoudrais cloturer mon compte svp",
+                                      "comment on supprime son compte joueur ?"])
+def test_closing_an_account_explains_the_closure_and_self_exclusion(config, now, question):
+    answer = text(ask("account_access", config, now, question))
+    assert "Pour fermer votre compte" in answer
+    assert "auto-exclusion" in answer and "09 74 75 13 13" in answer
