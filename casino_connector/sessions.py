@@ -22,12 +22,11 @@ import re
 import uuid
 from typing import Any, Optional, Tuple
 
-from casino_support.identity import InsecureConfiguration, is_production
+from casino_support.identity import check_production_secret, is_production
 
 logger = logging.getLogger(__name__)
 
 DEMO_SESSION_SECRET = "casino-support-demo-session-secret-NOT-FOR-PRODUCTION"
-MIN_PRODUCTION_SECRET_LENGTH = 32
 CONVERSATION_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 TOKEN_PATTERN = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{64})$")
 
@@ -39,13 +38,7 @@ def session_secret(secret: Optional[str] = None) -> bytes:
     global _demo_warned
     secret = secret or os.environ.get("SUPPORT_SESSION_SECRET") or None
     if is_production():
-        if not secret or secret == DEMO_SESSION_SECRET:
-            raise InsecureConfiguration(
-                "SUPPORT_ENV=production: set SUPPORT_SESSION_SECRET (the demo secret is refused)")
-        if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
-            raise InsecureConfiguration(
-                f"SUPPORT_ENV=production: SUPPORT_SESSION_SECRET must be at least "
-                f"{MIN_PRODUCTION_SECRET_LENGTH} characters")
+        check_production_secret(secret, DEMO_SESSION_SECRET, "SUPPORT_SESSION_SECRET")
     if secret is None:
         if not _demo_warned:
             _demo_warned = True

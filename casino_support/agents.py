@@ -35,8 +35,8 @@ from .database import Database, use_session
 from .identity import (
     ALGORITHM,
     LEEWAY_SECONDS,
-    MIN_PRODUCTION_SECRET_LENGTH,
     InsecureConfiguration,
+    check_production_secret,
     is_production,
     token_text,
 )
@@ -187,14 +187,7 @@ def agent_token_secret(secret: Optional[str] = None) -> str:
         raise InsecureConfiguration("SUPPORT_AGENT_SECRET must differ from "
                                     "PLAYER_JWT_SECRET")
     if is_production():
-        if not secret or secret == DEMO_AGENT_SECRET:
-            raise InsecureConfiguration(
-                "SUPPORT_ENV=production: set SUPPORT_AGENT_SECRET (the demo agent secret "
-                "is refused)")
-        if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
-            raise InsecureConfiguration(
-                f"SUPPORT_ENV=production: SUPPORT_AGENT_SECRET must be at least "
-                f"{MIN_PRODUCTION_SECRET_LENGTH} characters")
+        check_production_secret(secret, DEMO_AGENT_SECRET, "SUPPORT_AGENT_SECRET")
         return secret
     if secret is None:
         _warn_demo_agent_secret()

@@ -77,7 +77,7 @@ def player_jwt_secret(secret: Optional[str] = None) -> str:
     """
     secret = secret or os.environ.get("PLAYER_JWT_SECRET") or None
     if is_production():
-        _check_production_secret(secret)
+        check_production_secret(secret, DEMO_PLAYER_JWT_SECRET, "PLAYER_JWT_SECRET")
         return secret
     if secret is None:
         _warn_demo_secret()
@@ -85,14 +85,14 @@ def player_jwt_secret(secret: Optional[str] = None) -> str:
     return secret
 
 
-def _check_production_secret(secret: Optional[str]) -> None:
-    if not secret or secret == DEMO_PLAYER_JWT_SECRET:
+def check_production_secret(secret: Optional[str], demo_secret: str, variable: str) -> None:
+    """In production, refuse an unset, demo or short secret (raises InsecureConfiguration)."""
+    if not secret or secret == demo_secret:
         raise InsecureConfiguration(
-            "SUPPORT_ENV=production: set PLAYER_JWT_SECRET to the website's signing secret "
-            "(the demo secret is refused)")
+            f"SUPPORT_ENV=production: set {variable} (the demo secret is refused)")
     if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
         raise InsecureConfiguration(
-            f"SUPPORT_ENV=production: PLAYER_JWT_SECRET must be at least "
+            f"SUPPORT_ENV=production: {variable} must be at least "
             f"{MIN_PRODUCTION_SECRET_LENGTH} characters")
 
 
