@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: run shell install train seed test test-unit test-nlu test-stories test-integration test-browser validate bench-nlu clean
+.PHONY: run shell install train seed test test-unit test-nlu test-stories test-integration test-browser validate bench-nlu bench clean
 
 ## Set up (venv, dependencies, model, demo data) and start both servers.
 run: install models/.trained seed

@@ -191,3 +191,26 @@ def machine_busy_seconds() -> float:
 def own_cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system
+
+
+class OtherLoad:
+    """Cores used by other processes (not this benchmark, its children or `pids`) while a
+    phase runs: the machine is shared, so each phase says how busy it was."""
+
+    def __init__(self, pids: List[int]):
+        self.started, self.busy = time.monotonic(), machine_busy_seconds()
+        self.ours = self._ours(pids)
+
+    @staticmethod
+    def _ours(pids: List[int]) -> Dict[int, float]:
+        times = os.times()
+        ours = {0: times.user + times.system + times.children_user + times.children_system}
+        ours.update({pid: cpu_seconds(pid) for pid in pids})
+        return ours
+
+    def cores(self, pids: List[int]) -> float:
+        """Average cores other processes used since the start (`pids`: our live servers)."""
+        now = self._ours(pids)
+        ours = sum(value - self.ours.get(pid, 0.0) for pid, value in now.items())
+        elapsed = time.monotonic() - self.started
+        return round(max(0.0, machine_busy_seconds() - self.busy - ours) / elapsed, 2)

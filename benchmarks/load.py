@@ -26,6 +26,7 @@ TIMEOUT_S = 30
 class Turn:
     latency_ms: Optional[float]  # None: no answer (timeout, connection)
     outcome: str  # ok, empty, http_<status>, timeout, connection
+    line: str = ""
 
 
 class RestClient:
@@ -128,7 +129,9 @@ async def play(client, conversation: Conversation, turns: List[Turn],
                 return
             if think and index:
                 await asyncio.sleep(rng.uniform(*think))
-            turns.append(await talk.say(line))
+            turn = await talk.say(line)
+            turn.line = line
+            turns.append(turn)
 
 
 # --- the three levels ---------------------------------------------------------------------
@@ -181,8 +184,12 @@ async def evening(client, pool: List[Conversation], conversations: int, ramp: fl
 def summarise(turns: List[Turn], elapsed: float) -> Dict[str, object]:
     latencies = [t.latency_ms for t in turns if t.latency_ms is not None]
     outcomes: Dict[str, int] = {}
+    failed: Dict[str, int] = {}  # "outcome: line" -> count
     for turn in turns:
         outcomes[turn.outcome] = outcomes.get(turn.outcome, 0) + 1
+        if turn.outcome != "ok":
+            key = f"{turn.outcome}: {turn.line}"
+            failed[key] = failed.get(key, 0) + 1
     p50, p95, p99 = (numpy.percentile(latencies, [50, 95, 99]).tolist() if latencies
                      else (None, None, None))
     return {
@@ -192,5 +199,6 @@ def summarise(turns: List[Turn], elapsed: float) -> Dict[str, object]:
         "max_ms": max(latencies) if latencies else None,
         "errors": len(turns) - outcomes.get("ok", 0),
         "outcomes": outcomes,
+        "failed_lines": dict(sorted(failed.items(), key=lambda item: -item[1])),
         "latencies_ms": [round(value, 1) for value in latencies],
     }

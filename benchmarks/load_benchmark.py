@@ -184,13 +184,16 @@ def print_report(report: dict) -> None:
     print()
     print(f"Load benchmark, {run['started']} ({run['cores']} cores, load average "
           f"{run['loadavg_start']} at start; {TURNS} turns per conversation)")
-    print(f"Training: project `rasa train --force` {fmt(training.get('project_s'), 1)} s; "
-          f"`rasa init` bot (rasa init, training included) {fmt(training['init_s'], 1)} s")
+    print(f"Training: project `rasa train --force` {fmt(training.get('project_s'), 1)} s "
+          f"(other processes: {fmt(training.get('project_other_cpu_cores'), 2)} cores); "
+          f"`rasa init` bot (rasa init, training included) {fmt(training['init_s'], 1)} s "
+          f"(other processes: {fmt(training.get('init_other_cpu_cores'), 2)} cores)")
     for name in (PROJECT, INIT):
         s = startup[name]
         print(f"Start-up, {name}: action server up in {s['actions_start_s']:.1f} s, then Rasa "
-              f"server process start -> first REST reply {s['cold_start_s']:.1f} s; peak RSS "
-              f"Rasa {s['rasa_peak_rss_mb']:.0f} MB, actions {s['actions_peak_rss_mb']:.0f} MB")
+              f"server process start -> first REST reply {s['cold_start_s']:.1f} s (other "
+              f"processes: {s['other_cpu_cores']:.2f} cores); peak RSS Rasa "
+              f"{s['rasa_peak_rss_mb']:.0f} MB, actions {s['actions_peak_rss_mb']:.0f} MB")
     print()
     header = (f"{'level':28s} {'bot':9s} {'channel':9s} {'turns':>5s} {'s':>5s} {'turns/s':>7s} "
               f"{'p50':>6s} {'p95':>6s} {'p99':>6s} {'max':>6s} {'errors':>6s} "
@@ -205,6 +208,10 @@ def print_report(report: dict) -> None:
               f"{r['rasa_cpu_cores']:7.2f}{r['actions_cpu_cores']:6.2f}{r['client_cpu_cores']:6.2f}"
               f"{r['other_cpu_cores']:7.2f}"
               + (f"  ({errors})" if errors else ""))
+    for r in report["levels"]:
+        if r["failed_lines"]:
+            lines = ", ".join(f"{line!r} x{count}" for line, count in list(r["failed_lines"].items())[:4])
+            print(f"  errors, {r['level']}, {r['bot']} {r['channel']}: {lines}")
     print("(latency: ms per turn; MB: peak RSS during the level, 10^6 bytes, children included;"
           "\n CPU: cores used on average during the level by the bot's Rasa server, its action"
           "\n server, the load client, and other processes on this shared machine)")
@@ -271,26 +278,35 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:
         tmp = Path(tmp)
         env = project_environment(tmp / "project")
-        report["training"] = {"init_s": None, "project_s": None}
+        training = report["training"] = {"init_s": None, "project_s": None}
         init_dir = args.init_bot.resolve() if args.init_bot else tmp / "init-bot"
         if not args.init_bot:
             print("rasa init (trains the init bot) ...", flush=True)
-            report["training"]["init_s"] = round(servers.rasa_init(init_dir, env), 1)
+            other = servers.OtherLoad([])
+            training["init_s"] = round(servers.rasa_init(init_dir, env), 1)
+            training["init_other_cpu_cores"] = other.cores([])
         if args.with_training:
             print("rasa train --force (project) ...", flush=True)
-            report["training"]["project_s"] = round(servers.train(
-                ROOT, tmp / "trained", env, tmp / "train.log"), 1)
+            other = servers.OtherLoad([])
+            training["project_s"] = round(servers.train(ROOT, tmp / "trained", env,
+                                                        tmp / "train.log"), 1)
+            training["project_other_cpu_cores"] = other.cores([])
         bots: Dict[str, servers.Bot] = {}
+        report["startup"] = {}
         try:
             print("starting the project's servers, then the init bot's ...", flush=True)
-            bots[PROJECT] = servers.start_bot(PROJECT, ROOT, MODEL, tmp / "project", env, "bonjour")
-            bots[INIT] = servers.start_bot(INIT, init_dir, servers.newest_model(init_dir / "models"),
-                                           tmp / "init", env, "hello")
-            report["startup"] = {name: {
-                "actions_start_s": round(bot.actions_start_s, 2),
-                "cold_start_s": round(bot.cold_start_s, 2),
-                **{f"{role}_peak_rss_mb": round(mb, 1) for role, mb in bot.startup_rss_mb.items()}}
-                for name, bot in bots.items()}
+            for name, project, model, first in (
+                    (PROJECT, ROOT, MODEL, "bonjour"),
+                    (INIT, init_dir, servers.newest_model(init_dir / "models"), "hello")):
+                running = [pid for bot in bots.values() for pid in bot.pids().values()]
+                other = servers.OtherLoad(running)
+                bot = bots[name] = servers.start_bot(name, project, model, tmp / name.replace(" ", "-"),
+                                                     env, first)
+                report["startup"][name] = {
+                    "actions_start_s": round(bot.actions_start_s, 2),
+                    "cold_start_s": round(bot.cold_start_s, 2),
+                    "other_cpu_cores": other.cores(running + list(bot.pids().values())),
+                    **{f"{role}_peak_rss_mb": round(mb, 1) for role, mb in bot.startup_rss_mb.items()}}
             print("load levels:", flush=True)
             report["levels"] = asyncio.run(run_levels(bots, env, args))
         finally:
@@ -298,8 +314,10 @@ def main() -> int:
                 bot.stop()
             logs = OUT / "logs"
             logs.mkdir(exist_ok=True)
-            for log in [*tmp.glob("*/*.log"), *tmp.glob("*.log")]:
+            for log in tmp.glob("*/*.log"):
                 shutil.copy(log, logs / f"{log.parent.name}-{log.name}")
+            for log in tmp.glob("*.log"):  # rasa-init.log, train.log
+                shutil.copy(log, logs / log.name)
     levels = report["levels"]
     report["ratios"] = {
         "one_user_p95": ratio(find(levels, 0, PROJECT).get("p95_ms"), find(levels, 0, INIT).get("p95_ms")),
