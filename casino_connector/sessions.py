@@ -17,12 +17,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import re
 import uuid
 from typing import Any, Optional, Tuple
 
-from casino_support.identity import check_production_secret, is_production
+from casino_support.identity import configured_secret
 
 logger = logging.getLogger(__name__)
 
@@ -30,22 +29,11 @@ DEMO_SESSION_SECRET = "casino-support-demo-session-secret-NOT-FOR-PRODUCTION"
 CONVERSATION_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 TOKEN_PATTERN = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{64})$")
 
-_demo_warned = False
 
 
 def session_secret(secret: Optional[str] = None) -> bytes:
     """``secret``, else env ``SUPPORT_SESSION_SECRET``, else the demo secret (dev only)."""
-    global _demo_warned
-    secret = secret or os.environ.get("SUPPORT_SESSION_SECRET") or None
-    if is_production():
-        check_production_secret(secret, DEMO_SESSION_SECRET, "SUPPORT_SESSION_SECRET")
-    if secret is None:
-        if not _demo_warned:
-            _demo_warned = True
-            logger.warning("SUPPORT_SESSION_SECRET is not set: using the demo secret "
-                           "(development only; SUPPORT_ENV=production refuses it)")
-        secret = DEMO_SESSION_SECRET
-    return secret.encode("utf-8")
+    return configured_secret("SUPPORT_SESSION_SECRET", DEMO_SESSION_SECRET, secret).encode("utf-8")
 
 
 def _signature(conversation_id: str, secret: Optional[str] = None) -> str:

@@ -36,8 +36,7 @@ from .identity import (
     ALGORITHM,
     LEEWAY_SECONDS,
     InsecureConfiguration,
-    check_production_secret,
-    is_production,
+    configured_secret,
     token_text,
 )
 from .models import Agent
@@ -56,7 +55,6 @@ AGENT_TOKEN_TTL_SECONDS = 8 * 3600  # one working shift
 DEMO_AGENT_SECRET = "casino-support-demo-AGENT-secret-NOT-FOR-PRODUCTION"
 PRESENCE_WINDOW_SECONDS = 120
 
-_demo_agent_secret_warned = False
 
 
 class AgentError(ValueError):
@@ -186,21 +184,7 @@ def agent_token_secret(secret: Optional[str] = None) -> str:
     if secret is not None and secret == os.environ.get("PLAYER_JWT_SECRET"):
         raise InsecureConfiguration("SUPPORT_AGENT_SECRET must differ from "
                                     "PLAYER_JWT_SECRET")
-    if is_production():
-        check_production_secret(secret, DEMO_AGENT_SECRET, "SUPPORT_AGENT_SECRET")
-        return secret
-    if secret is None:
-        _warn_demo_agent_secret()
-        return DEMO_AGENT_SECRET
-    return secret
-
-
-def _warn_demo_agent_secret() -> None:
-    global _demo_agent_secret_warned
-    if not _demo_agent_secret_warned:
-        _demo_agent_secret_warned = True
-        logger.warning("SUPPORT_AGENT_SECRET is not set: using the demo agent secret "
-                       "(development only; SUPPORT_ENV=production refuses it)")
+    return configured_secret("SUPPORT_AGENT_SECRET", DEMO_AGENT_SECRET, secret)
 
 
 def issue_agent_token(name: str, ttl_seconds: int = AGENT_TOKEN_TTL_SECONDS,

@@ -40,7 +40,7 @@ MAX_TOKEN_LENGTH = 4096
 LEEWAY_SECONDS = 30  # clock skew tolerated between the website and the bot
 PLAYER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
-_demo_secret_warned = False
+_demo_secret_warnings: set = set()  # variables already warned about
 _dev_player_warned = False
 
 
@@ -69,20 +69,28 @@ def is_valid_player_id(value: Any) -> bool:
     return isinstance(value, str) and bool(PLAYER_ID_PATTERN.match(value))
 
 
-def player_jwt_secret(secret: Optional[str] = None) -> str:
-    """The signing secret: ``secret``, else env ``PLAYER_JWT_SECRET``, else the demo one.
+def configured_secret(variable: str, demo_secret: str, secret: Optional[str] = None) -> str:
+    """``secret``, else env ``variable``, else ``demo_secret`` with a warning (once).
 
-    Raises ``InsecureConfiguration`` in production for the demo secret or a secret
-    shorter than 32 characters.
+    Raises ``InsecureConfiguration`` in production for an unset, demo or short secret.
+    Used for the player, agent and session secrets.
     """
-    secret = secret or os.environ.get("PLAYER_JWT_SECRET") or None
+    secret = secret or os.environ.get(variable) or None
     if is_production():
-        check_production_secret(secret, DEMO_PLAYER_JWT_SECRET, "PLAYER_JWT_SECRET")
+        check_production_secret(secret, demo_secret, variable)
         return secret
     if secret is None:
-        _warn_demo_secret()
-        return DEMO_PLAYER_JWT_SECRET
+        if variable not in _demo_secret_warnings:
+            _demo_secret_warnings.add(variable)
+            logger.warning("%s is not set: using the demo secret (development only; "
+                           "SUPPORT_ENV=production refuses it)", variable)
+        return demo_secret
     return secret
+
+
+def player_jwt_secret(secret: Optional[str] = None) -> str:
+    """The player-token secret: ``secret``, else env ``PLAYER_JWT_SECRET``, else the demo one."""
+    return configured_secret("PLAYER_JWT_SECRET", DEMO_PLAYER_JWT_SECRET, secret)
 
 
 def check_production_secret(secret: Optional[str], demo_secret: str, variable: str) -> None:
@@ -94,14 +102,6 @@ def check_production_secret(secret: Optional[str], demo_secret: str, variable: s
         raise InsecureConfiguration(
             f"SUPPORT_ENV=production: {variable} must be at least "
             f"{MIN_PRODUCTION_SECRET_LENGTH} characters")
-
-
-def _warn_demo_secret() -> None:
-    global _demo_secret_warned
-    if not _demo_secret_warned:
-        _demo_secret_warned = True
-        logger.warning("PLAYER_JWT_SECRET is not set: using the demo secret (development "
-                       "only; SUPPORT_ENV=production refuses it)")
 
 
 def issue_player_token(player_id: str, ttl_seconds: int = 3600,

@@ -59,8 +59,8 @@ def test_the_secret_comes_from_the_environment(monkeypatch):
 
 
 def test_demo_secret_in_development_with_a_warning(caplog, monkeypatch):
-    import casino_support.agents as agents
-    monkeypatch.setattr(agents, "_demo_agent_secret_warned", False)
+    from casino_support import identity
+    monkeypatch.setattr(identity, "_demo_secret_warnings", set())
     with caplog.at_level("WARNING"):
         token = issue_agent_token("alice")
     assert verify_agent_token(token) == "alice"

@@ -17,14 +17,9 @@ from casino_support.config import DEFAULT_CONFIG_PATH
 from casino_support.database import session_scope
 from casino_support.demo_data import seed
 from casino_support.models import Ticket
-from tests.unit.test_actions import SECRET, run, token, tracker
+from tests.unit.test_actions import run, secret, token, tracker  # noqa: F401 (secret: autouse fixture)
 
 WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-@pytest.fixture(autouse=True)
-def secret(monkeypatch):
-    monkeypatch.setenv("PLAYER_JWT_SECRET", SECRET)
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ def test_issue_refuses_bad_input():
 
 
 def test_demo_secret_is_used_in_development_with_one_warning(monkeypatch, caplog):
-    monkeypatch.setattr(identity, "_demo_secret_warned", False)
+    monkeypatch.setattr(identity, "_demo_secret_warnings", set())
     with caplog.at_level(logging.WARNING, logger="casino_support.identity"):
         token = issue_player_token("P1001")
         assert verify_player_token(token) == "P1001"
