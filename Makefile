@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: run shell install train seed test test-unit test-nlu test-stories test-integration test-browser validate bench-nlu bench clean
+.PHONY: run shell install train seed test test-unit test-nlu test-stories test-integration test-browser test-scaleout validate bench-nlu bench clean
 
 ## Set up (venv, dependencies, model, demo data) and start both servers.
 run: install models/.trained seed
@@ -51,7 +51,7 @@ seed: $(STAMP)
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
-test: install validate test-unit models/.trained test-nlu test-stories test-integration test-browser
+test: install validate test-unit models/.trained test-nlu test-stories test-integration test-browser test-scaleout
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
@@ -72,6 +72,11 @@ test-integration: models/.trained
 test-browser: models/.trained
 	@test -x /usr/bin/chromium || { echo "Chromium missing: apt-get install -y chromium"; exit 1; }
 	$(BIN)/pytest -q tests/browser
+
+## Two Rasa servers and two action servers behind nginx, PostgreSQL and Redis on this machine
+## (docs/scale-out.md); installs postgresql, redis-server and nginx with apt-get when missing.
+test-scaleout: models/.trained
+	$(BIN)/pytest -q tests/scaleout
 
 ## NLU benchmark: this pipeline against Rasa's default one, same data, same test set.
 bench-nlu: install

@@ -46,15 +46,31 @@ class Bot:
                 process.kill()
 
 
+STOCK_TRACKER_STORE = "SQL"  # Rasa's SQL tracker store
+PROJECT_TRACKER_STORE = "casino_connector.tracker_store.CasinoSQLTrackerStore"
+
+
+def write_endpoints(work: Path, actions_port: int, tracker_store: str,
+                    redis_port: Optional[int]) -> Path:
+    """endpoints.yml: action server, SQLite tracker store in `work`, Redis lock store when
+    `redis_port` is given (what Rasa needs to run several Sanic workers)."""
+    text = (f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
+            f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n"
+            f"  db: {work / 'tracker.db'}\n")
+    if redis_port:
+        text += f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis_port}\n  db: 1\n"
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(text)
+    return endpoints
+
+
 def start_bot(name: str, project: Path, model: Path, work: Path, env: Dict[str, str],
-              first_message: str) -> Bot:
+              first_message: str, tracker_store: str = STOCK_TRACKER_STORE,
+              redis_port: Optional[int] = None) -> Bot:
     """Start the action server, wait for it, then time the Rasa server to its first reply."""
     work.mkdir(parents=True, exist_ok=True)
     rasa_port, actions_port = free_port(), free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n")
+    endpoints = write_endpoints(work, actions_port, tracker_store, redis_port)
     actions_log, rasa_log = work / "actions.log", work / "rasa.log"
     started = time.monotonic()
     actions = subprocess.Popen([RASA, "run", "actions", "--port", str(actions_port)],
@@ -127,6 +143,11 @@ def _status_kb(pid: int, key: str) -> int:
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory (VmHWM) of the process and its children, in MB (10^6 bytes)."""
     return sum(_status_kb(p, "VmHWM") for p in process_tree(pid)) * 1024 / 1e6
+
+
+def peak_rss_mb_of(pid: int) -> float:
+    """Peak resident memory (VmHWM) of this one process, in MB."""
+    return _status_kb(pid, "VmHWM") * 1024 / 1e6
 
 
 def reset_peak_rss(pid: int) -> None:

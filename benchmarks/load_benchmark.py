@@ -34,6 +34,7 @@ import yaml
 
 from benchmarks import bench_servers as servers
 from benchmarks import load
+from benchmarks import optimisation_steps as steps
 from benchmarks.conversations import INIT_SCRIPTS, PROJECT_SCRIPTS, TURNS, pool
 from tests.servers import BIN, MODEL, ROOT, server_environment
 
@@ -62,7 +63,10 @@ def parse_args() -> argparse.Namespace:
                         help="run the evening level against the project only")
     parser.add_argument("--init-bot", type=Path, metavar="DIR",
                         help="reuse this trained `rasa init` project (its training is not timed)")
+    parser.add_argument("--no-steps", action="store_true",
+                        help="skip the optimisation steps (benchmarks/optimisation_steps.py)")
     args = parser.parse_args()
+    args.step_turns, args.step_duration = (8, 8) if args.quick else (30, 30)
     args.turns, args.users, args.duration = (12, 20, 10) if args.quick else (60, 20, 60)
     args.conversations, args.ramp, args.think = (20, 10, (2, 5)) if args.quick else (200, 60, (2, 5))
     return args
@@ -124,6 +128,31 @@ async def run_levels(bots: Dict[str, servers.Bot], env: Dict[str, str],
                 results.append(stats)
                 await asyncio.sleep(2)
     return results
+
+
+def run_steps(tmp: Path, env: Dict[str, str], init_dir: Path, init_model: Path,
+              args: argparse.Namespace, redis) -> List[dict]:
+    """Each optimisation step, then the init bot, with the same two short loads."""
+    from casino_support.identity import issue_player_token
+
+    def token_for(player: str) -> str:
+        return issue_player_token(player, 3600, secret=env["PLAYER_JWT_SECRET"])
+
+    rows = []
+    plan = [(step, ROOT, MODEL, "bonjour", pool(PROJECT_SCRIPTS)) for step in steps.STEPS]
+    plan += [(step, init_dir, init_model, "hello", pool(INIT_SCRIPTS)) for step in steps.INIT_STEPS]
+    for index, (step, project, model, first, conversations) in enumerate(plan):
+        if step.workers > 1 and redis is None:
+            print(f"  {step.name}: skipped (redis-server not installed)", flush=True)
+            continue
+        print(f"  {step.name} ...", end=" ", flush=True)
+        row = steps.measure_step(step, project, model, tmp / f"step-{index}", env, first,
+                                 conversations, token_for, args.step_turns, args.users,
+                                 args.step_duration, redis)
+        print(f"{row['saturation_turns_per_s']:.1f} turns/s, p95 one user "
+              f"{row['one_user_p95_ms']:.0f} ms", flush=True)
+        rows.append(row)
+    return rows
 
 
 def cpu_snapshot(bots: Dict[str, servers.Bot]) -> Dict[str, float]:
@@ -215,6 +244,14 @@ def print_report(report: dict) -> None:
     print("(latency: ms per turn; MB: peak RSS during the level, 10^6 bytes, children included;"
           "\n CPU: cores used on average during the level by the bot's Rasa server, its action"
           "\n server, the load client, and other processes on this shared machine)")
+    if report.get("steps"):
+        print("\nOptimisation steps (each adds one change; same loads: one user "
+              f"{report['run']['levels']['step_turns']} turns, then "
+              f"{report['run']['levels']['saturation_users']} users without pause for "
+              f"{report['run']['levels']['step_saturation_s']} s):")
+        steps.print_steps(report["steps"])
+    print(f"\nLoad levels above: the project served as '{report.get('served_as')}', the init "
+          "bot as shipped.")
     ratios = report["ratios"]
     print(f"\nRatios project / rasa init: p95 at one user {fmt(ratios['one_user_p95'], 2)}; "
           f"throughput at saturation {fmt(ratios['saturation_throughput'], 2)}; p95 at saturation "
@@ -273,7 +310,9 @@ def main() -> int:
                       "levels": {"one_user_turns": args.turns, "saturation_users": args.users,
                                  "saturation_s": args.duration,
                                  "evening_conversations": args.conversations,
-                                 "evening_ramp_s": args.ramp, "evening_think_s": args.think}}}
+                                 "evening_ramp_s": args.ramp, "evening_think_s": args.think,
+                                 "step_turns": args.step_turns,
+                                 "step_saturation_s": args.step_duration}}}
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:
         tmp = Path(tmp)
@@ -291,17 +330,27 @@ def main() -> int:
             training["project_s"] = round(servers.train(ROOT, tmp / "trained", env,
                                                         tmp / "train.log"), 1)
             training["project_other_cpu_cores"] = other.cores([])
+        init_model = servers.newest_model(init_dir / "models")
+        redis = steps.RedisServer(tmp / "redis") if steps.RedisServer.available() else None
+        final = steps.FINAL if redis else steps.FINAL_WITHOUT_REDIS
+        report["served_as"] = final.name
         bots: Dict[str, servers.Bot] = {}
         report["startup"] = {}
         try:
-            print("starting the project's servers, then the init bot's ...", flush=True)
-            for name, project, model, first in (
-                    (PROJECT, ROOT, MODEL, "bonjour"),
-                    (INIT, init_dir, servers.newest_model(init_dir / "models"), "hello")):
+            if not args.no_steps:
+                report["steps"] = run_steps(tmp, env, init_dir, init_model, args, redis)
+            print(f"starting the project's servers ({final.name}), then the init bot's ...",
+                  flush=True)
+            for name, project, model, first, step in (
+                    (PROJECT, ROOT, MODEL, "bonjour", final),
+                    (INIT, init_dir, init_model, "hello", steps.INIT_STEPS[0])):
                 running = [pid for bot in bots.values() for pid in bot.pids().values()]
                 other = servers.OtherLoad(running)
-                bot = bots[name] = servers.start_bot(name, project, model, tmp / name.replace(" ", "-"),
-                                                     env, first)
+                bot = bots[name] = servers.start_bot(
+                    name, project, model, tmp / name.replace(" ", "-"),
+                    step.environment(env, redis and redis.url), first,
+                    tracker_store=step.tracker_store,
+                    redis_port=redis.port if redis and step.workers > 1 else None)
                 report["startup"][name] = {
                     "actions_start_s": round(bot.actions_start_s, 2),
                     "cold_start_s": round(bot.cold_start_s, 2),
@@ -312,6 +361,8 @@ def main() -> int:
         finally:
             for bot in bots.values():
                 bot.stop()
+            if redis:
+                redis.stop()
             logs = OUT / "logs"
             logs.mkdir(exist_ok=True)
             for log in tmp.glob("*/*.log"):
