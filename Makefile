@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: run shell install train seed test test-unit test-nlu test-stories test-integration test-browser test-scaleout validate bench-nlu bench clean
+.PHONY: run shell install train seed test test-unit test-nlu test-stories test-integration test-browser test-scaleout test-soak validate bench-nlu bench clean
 
 ## Set up (venv, dependencies, model, demo data) and start both servers.
 run: install models/.trained seed
@@ -51,7 +51,7 @@ seed: $(STAMP)
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
-test: install validate test-unit models/.trained test-nlu test-stories test-integration test-browser test-scaleout
+test: install validate test-unit models/.trained test-nlu test-stories test-integration test-browser test-scaleout test-soak
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
@@ -77,6 +77,11 @@ test-browser: models/.trained
 ## (docs/scale-out.md); installs postgresql, redis-server and nginx with apt-get when missing.
 test-scaleout: models/.trained
 	$(BIN)/pytest -q tests/scaleout
+
+## Soak: 50 players for SOAK_SECONDS (default 600) on REST and socket.io, an agent taking
+## escalations; every message must be in the tracker store, answered or delivered to the agent.
+test-soak: models/.trained
+	$(BIN)/pytest -q -s tests/soak
 
 ## NLU benchmark: this pipeline against Rasa's default one, same data, same test set.
 bench-nlu: install

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import NOT_UNDERSTOOD, config, now, question_from, send
+from actions.common import NOT_UNDERSTOOD, answers_failures, config, now, question_from, send
 from actions.escalation import HUMAN_BUTTON, TICKET_BUTTON
 from casino_support.answers import Answers
 
@@ -18,6 +18,7 @@ class ActionSessionStart(Action):
     def name(self) -> Text:
         return "action_session_start"
 
+    @answers_failures(events=lambda: [SessionStarted(), ActionExecuted("action_listen")])
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(
@@ -56,6 +57,7 @@ class ActionNotUnderstood(Action):
     def name(self) -> Text:
         return "action_not_understood"
 
+    @answers_failures()
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         answers = Answers(config(), now())

@@ -16,11 +16,14 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ask_anything_else, config, now, question_from, send
+from actions.common import (
+    answers_failures, ask_anything_else, config, in_support_database, not_recorded, now,
+    question_from, send, tell_database_down,
+)
 from actions.player_identity import identify
 from casino_support import accounts, agents, handoffs, tickets
 from casino_support.answers import Answers, answer_for
-from casino_support.database import SupportDatabaseUnavailable, session_scope
+from casino_support.database import SupportDatabaseUnavailable
 from casino_support.escalation import Escalation, escalation_for
 from casino_support.support_hours import chat_hours
 
@@ -30,15 +33,14 @@ EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 TICKET_BUTTON = {"title": "Laisser un ticket", "payload": "/contact_support_ticket"}
 WAIT_BUTTON = {"title": "Attendre un conseiller", "payload": "/human_handoff_wait"}
 HUMAN_BUTTON = {"title": "Parler à un conseiller", "payload": "/human_handoff"}
-DATABASE_DOWN = ("Je ne peux pas joindre notre système de support pour le moment (incident "
-                 "technique). Réessayez dans quelques minutes, ou écrivez-nous : {email}.")
+RETRY_HUMAN_BUTTON = {"title": "Réessayer", "payload": "/human_handoff"}
+RETRY_WAIT_BUTTON = {"title": "Réessayer", "payload": "/human_handoff_wait"}
+RETRY_TICKET_BUTTON = {"title": "Réessayer", "payload": "/contact_support_ticket"}
+HANDOFF_NOT_RECORDED = "votre demande de conseiller"
+TICKET_NOT_RECORDED = "votre ticket"
 
 # Outcome of an escalation, read by the rules (slot `handoff_outcome`).
 QUEUED, NO_AGENT, CLOSED, FAILED = "queued", "no_agent", "closed", "failed"
-
-
-def _email_contact() -> Text:
-    return config().channels.get("email", {}).get("address", "le formulaire de contact")
 
 
 def _queue_message(position: Optional[int], online: int, escalation: Escalation) -> Text:
@@ -51,8 +53,8 @@ def _queue_message(position: Optional[int], online: int, escalation: Escalation)
             "je ne réponds plus, vos messages sont transmis au conseiller.")
 
 
-def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text,
-             ticket_description: Optional[Text] = None) -> List[EventType]:
+async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text,
+                   ticket_description: Optional[Text] = None) -> List[EventType]:
     """Queue the conversation (inside hours), or start a ticket (outside hours)."""
     escalation = escalation_for(reason)
     identity = identify(tracker)
@@ -66,14 +68,16 @@ def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text,
             "Je peux créer un ticket tout de suite : notre équipe vous répondra par e-mail."
         ))
         return events + [SlotSet("handoff_outcome", CLOSED)]
+
+    def enqueue(session):
+        handoff = handoffs.enqueue(session, tracker.sender_id, identity.player_id,
+                                   reason, escalation.priority, now=moment)
+        return handoff, agents.online_count(session, now=moment)
     try:
-        with session_scope() as session:
-            handoff = handoffs.enqueue(session, tracker.sender_id, identity.player_id,
-                                       reason, escalation.priority, now=moment)
-            online = agents.online_count(session, now=moment)
-    except SupportDatabaseUnavailable:
-        logger.exception("support database unavailable")
-        dispatcher.utter_message(text=DATABASE_DOWN.format(email=_email_contact()))
+        handoff, online = await in_support_database(enqueue)
+    except SupportDatabaseUnavailable as error:
+        tell_database_down(dispatcher, not_recorded(HANDOFF_NOT_RECORDED), error,
+                           [RETRY_HUMAN_BUTTON])
         return events + [SlotSet("handoff_outcome", FAILED)]
     if online == 0:
         dispatcher.utter_message(
@@ -93,9 +97,11 @@ class ActionRequestHuman(Action):
     def name(self) -> Text:
         return "action_request_human"
 
+    @answers_failures(lambda: not_recorded(HANDOFF_NOT_RECORDED), [RETRY_HUMAN_BUTTON],
+                      events=lambda: [SlotSet("handoff_outcome", FAILED)])
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        return escalate(dispatcher, tracker, "human_request")
+        return await escalate(dispatcher, tracker, "human_request")
 
 
 class ActionWaitForAgent(Action):
@@ -104,17 +110,14 @@ class ActionWaitForAgent(Action):
     def name(self) -> Text:
         return "action_wait_for_agent"
 
+    @answers_failures(lambda: not_recorded(HANDOFF_NOT_RECORDED), [RETRY_WAIT_BUTTON])
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         reason = tracker.get_slot("escalation_reason") or "human_request"
         escalation = escalation_for(reason)
-        try:
-            with session_scope() as session:
-                handoff = handoffs.enqueue(session, tracker.sender_id, identify(tracker).player_id,
-                                           reason, escalation.priority, now=now())
-        except SupportDatabaseUnavailable:
-            dispatcher.utter_message(text=DATABASE_DOWN.format(email=_email_contact()))
-            return []
+        player_id, moment = identify(tracker).player_id, now()
+        handoff = await in_support_database(lambda session: handoffs.enqueue(
+            session, tracker.sender_id, player_id, reason, escalation.priority, now=moment))
         position = f"en position {handoff.position} " if handoff.position else ""
         dispatcher.utter_message(text=(
             f"C'est noté : vous êtes {position}dans la file d'attente. Dès qu'un conseiller se "
@@ -129,17 +132,20 @@ class ActionAnswerResponsibleGambling(Action):
     def name(self) -> Text:
         return "action_answer_responsible_gambling"
 
+    @answers_failures(lambda: not_recorded(HANDOFF_NOT_RECORDED), [RETRY_HUMAN_BUTTON],
+                      events=lambda: [SlotSet("handoff_outcome", FAILED)])
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         send(dispatcher, answer_for("responsible_gambling", question_from(tracker), config(), now()))
-        return escalate(dispatcher, tracker, "responsible_gambling",
-                        ticket_description="Demande liée au jeu responsable")
+        return await escalate(dispatcher, tracker, "responsible_gambling",
+                              ticket_description="Demande liée au jeu responsable")
 
 
 class AskEmail(Action):
     def name(self) -> Text:
         return "action_ask_email"
 
+    @answers_failures()
     async def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(text="À quelle adresse e-mail notre équipe peut-elle vous répondre ? "
                                       "(dites « non » pour annuler)")
@@ -150,6 +156,7 @@ class AskTicketDescription(Action):
     def name(self) -> Text:
         return "action_ask_ticket_description"
 
+    @answers_failures()
     async def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(text="Décrivez votre demande en une ou deux phrases : je la "
                                       "transmets avec notre conversation.")
@@ -200,11 +207,16 @@ def transcript_of(tracker: Tracker, limit: int = 200) -> List[Dict[Text, Any]]:
 
 
 class ActionCreateTicket(Action):
-    """Creates the ticket with the transcript and the account snapshot; gives its reference."""
+    """Creates the ticket with the transcript and the account snapshot; gives its reference.
+
+    When the database is down, nothing is reset: the player's « Réessayer » (the ticket
+    button) creates it without asking again for the e-mail and the description."""
 
     def name(self) -> Text:
         return "action_create_ticket"
 
+    @answers_failures(lambda: not_recorded(TICKET_NOT_RECORDED), [RETRY_TICKET_BUTTON],
+                      events=lambda: [SlotSet("handoff_outcome", None)])
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         reason = tracker.get_slot("escalation_reason") or "human_request"
@@ -212,32 +224,32 @@ class ActionCreateTicket(Action):
         description = tracker.get_slot("ticket_description") or ""
         identity = identify(tracker)
         moment = now()
+        settings = config()
+        transcript = transcript_of(tracker)
         reset = [SlotSet("ticket_description", None), SlotSet("escalation_reason", None),
                  SlotSet("handoff_outcome", None)]
+
+        def create(session):
+            email, snapshot = tracker.get_slot("email"), None
+            if identity.known:
+                player = accounts.get_player(session, identity.player_id, moment)
+                email = player.email if player else email
+                snapshot = accounts.account_snapshot(session, identity.player_id, moment, settings)
+            ticket = tickets.create_ticket(
+                session, conversation_id=tracker.sender_id, player_id=identity.player_id,
+                email=email, category=escalation.category, priority=escalation.priority,
+                summary=description[:120] or escalation.category, description=description,
+                transcript=transcript, account_snapshot=snapshot, now=moment, config=settings,
+            )
+            return ticket, email
         try:
-            with session_scope() as session:
-                email, snapshot = tracker.get_slot("email"), None
-                if identity.known:
-                    player = accounts.get_player(session, identity.player_id, moment)
-                    email = player.email if player else email
-                    snapshot = accounts.account_snapshot(session, identity.player_id, moment, config())
-                ticket = tickets.create_ticket(
-                    session, conversation_id=tracker.sender_id, player_id=identity.player_id,
-                    email=email, category=escalation.category, priority=escalation.priority,
-                    summary=description[:120] or escalation.category, description=description,
-                    transcript=transcript_of(tracker), account_snapshot=snapshot, now=moment,
-                    config=config(),
-                )
-        except SupportDatabaseUnavailable:
-            logger.exception("support database unavailable")
-            dispatcher.utter_message(text=DATABASE_DOWN.format(email=_email_contact()))
-            return reset
+            ticket, email = await in_support_database(create)
         except ValueError as error:
             logger.warning("ticket refused: %s", error)
             dispatcher.utter_message(text="Je n'ai pas pu créer le ticket : il me faut une adresse "
                                           "e-mail valide pour vous répondre.")
             return reset + [SlotSet("email", None)]
-        target = tickets.describe_response_target(ticket.due_at, moment, config())
+        target = tickets.describe_response_target(ticket.due_at, moment, settings)
         dispatcher.utter_message(text=(
             f"Votre ticket {ticket.reference} est créé. Notre équipe vous répondra par e-mail "
             f"({email}) {target}. Gardez cette référence si vous nous recontactez."))
@@ -251,6 +263,7 @@ class ActionCancelTicket(Action):
     def name(self) -> Text:
         return "action_cancel_ticket"
 
+    @answers_failures()
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(text="Très bien, je ne crée pas de ticket. "

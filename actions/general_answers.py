@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import ask_anything_else, config, now, question_from, send
+from actions.common import answers_failures, ask_anything_else, config, now, question_from, send
 from actions.escalation import HUMAN_BUTTON, TICKET_BUTTON
 from casino_support.answers import answer_for
 
@@ -19,6 +19,7 @@ class GeneralAnswerAction(Action):
     def name(self) -> Text:
         return f"action_answer_{self.topic}"
 
+    @answers_failures()
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         send(dispatcher, answer_for(self.topic, question_from(tracker), config(), now()))
@@ -44,6 +45,7 @@ class AnswerComplain(GeneralAnswerAction):
 
     topic = "complain"
 
+    @answers_failures()
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         answer = answer_for(self.topic, question_from(tracker), config(), now())

@@ -2,11 +2,16 @@
 
 Each action verifies the player's token for this turn. Without a valid token it gives the
 general answer and how to log in, never account data. The account is read through the
-support library; if the database is down, the player is told so in French.
+support library (``in_support_database``); if the database is down, the player is told
+so in French and still gets the general answer.
+
+Action objects are shared by every conversation and ``run`` awaits the database: what
+one run learns lives in its own ``Lookup``, never on ``self``.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -14,22 +19,33 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ask_anything_else, config, now, question_from, send
+from actions.common import (
+    ACCOUNT_UNAVAILABLE, answers_failures, ask_anything_else, config, in_support_database, now,
+    question_from, send, tell_database_down,
+)
 from actions.escalation import escalate
 from actions.player_identity import Identity, identify, login_hint
 from casino_support import account_answers, accounts
 from casino_support.accounts import NoActiveBonus, UnknownPlayer
 from casino_support.answers import Answer, Question, answer_for
 from casino_support.audit import record_audit_event
-from casino_support.database import SupportDatabaseUnavailable, session_scope
+from casino_support.database import SupportDatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
-DATABASE_DOWN = ("Je ne peux pas consulter votre compte pour le moment (incident technique de "
-                 "notre côté). Réessayez dans quelques minutes ; en attendant, voici la réponse "
-                 "générale.")
 UNKNOWN_PLAYER = ("Je ne retrouve pas votre compte joueur. Reconnectez-vous sur le site ; si cela "
                   "continue, un conseiller vérifiera.")
+CANCEL_FAILED = ("Je n'ai pas pu annuler votre bonus (incident technique de notre côté). Rien "
+                 "n'a été modifié ; réessayez dans quelques minutes.")
+
+
+@dataclass
+class Lookup:
+    """What one run learnt from the account, besides the answer."""
+
+    answer: Optional[Answer] = None
+    late: List[Any] = field(default_factory=list)
+    cancellable: bool = False
 
 
 class AccountAnswerAction(Action):
@@ -41,44 +57,48 @@ class AccountAnswerAction(Action):
         return f"action_answer_{self.topic}"
 
     def personal_answer(self, session, player_id: Text, question: Question,
-                        general: Answer) -> Answer:
+                        general: Answer, lookup: Lookup) -> Answer:
         raise NotImplementedError
 
-    def events(self, identity: Identity, answered: bool) -> List[EventType]:
+    def events(self, identity: Identity, lookup: Lookup) -> List[EventType]:
         return []
 
+    @answers_failures()
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        question = question_from(tracker)
-        general = answer_for(self.topic, question, config(), now())
-        identity = identify(tracker)
-        personal: Optional[Answer] = None
-        if identity.known:
-            try:
-                with session_scope() as session:
-                    personal = self.personal_answer(session, identity.player_id, question, general)
-            except SupportDatabaseUnavailable:
-                logger.exception("support database unavailable")
-                dispatcher.utter_message(text=DATABASE_DOWN)
-            except UnknownPlayer:
-                dispatcher.utter_message(text=UNKNOWN_PLAYER)
-        if personal is not None:
-            send(dispatcher, personal)
-        else:
-            send(dispatcher, general)
-            if not identity.known:
-                dispatcher.utter_message(text=login_hint(identity))
-        events = self.events(identity, personal is not None)
-        if self.ends_with_anything_else(events):
+        lookup = await self.answer(dispatcher, tracker)
+        events = self.events(identify(tracker), lookup)
+        if self.ends_with_anything_else(lookup):
             ask_anything_else(dispatcher, tracker)
         return events
 
-    def ends_with_anything_else(self, events: List[EventType]) -> bool:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Lookup:
+        """Send the player's own answer, else the general one; what was learnt."""
+        question = question_from(tracker)
+        general = answer_for(self.topic, question, config(), now())
+        identity = identify(tracker)
+        lookup = Lookup()
+        if identity.known:
+            def personal(session) -> Answer:
+                return self.personal_answer(session, identity.player_id, question, general, lookup)
+            try:
+                lookup.answer = await in_support_database(personal)
+            except SupportDatabaseUnavailable as error:
+                tell_database_down(dispatcher, ACCOUNT_UNAVAILABLE, error)
+            except UnknownPlayer:
+                dispatcher.utter_message(text=UNKNOWN_PLAYER)
+        if lookup.answer is not None:
+            send(dispatcher, lookup.answer)
+        else:
+            lookup.late, lookup.cancellable = [], False
+            send(dispatcher, general)
+            if not identity.known:
+                dispatcher.utter_message(text=login_hint(identity))
+        return lookup
+
+    def ends_with_anything_else(self, lookup: Lookup) -> bool:
         """False when the bot goes on with its own question (confirmation, escalation)."""
-        if getattr(self, "_late", None):
-            return False
-        return not any(isinstance(e, dict) and e.get("name") == "bonus_cancellable" and e.get("value")
-                       for e in events)
+        return not lookup.late and not lookup.cancellable
 
 
 def _with_specific(general: Answer, personal: Answer) -> Answer:
@@ -91,7 +111,7 @@ def _with_specific(general: Answer, personal: Answer) -> Answer:
 class AnswerVerifyAccount(AccountAnswerAction):
     topic = "verify_account"
 
-    def personal_answer(self, session, player_id, question, general):
+    def personal_answer(self, session, player_id, question, general, lookup):
         verification = accounts.verification_status(session, player_id, config=config())
         return _with_specific(general, account_answers.verification_answer(verification, config()))
 
@@ -99,7 +119,7 @@ class AnswerVerifyAccount(AccountAnswerAction):
 class AnswerWithdraw(AccountAnswerAction):
     topic = "withdraw"
 
-    def personal_answer(self, session, player_id, question, general):
+    def personal_answer(self, session, player_id, question, general, lookup):
         eligibility = accounts.withdrawal_eligibility(session, player_id, now(), config())
         return _with_specific(general, account_answers.withdrawal_answer(eligibility, config(), now()))
 
@@ -109,19 +129,20 @@ class AnswerLatePayment(AccountAnswerAction):
 
     topic = "late_payment"
 
+    @answers_failures(events=lambda: [SlotSet("handoff_outcome", None)])
     async def run(self, dispatcher, tracker, domain):
-        self._late = []
-        events = await super().run(dispatcher, tracker, domain)
-        if not self._late:
-            return events + [SlotSet("handoff_outcome", None)]
+        lookup = await self.answer(dispatcher, tracker)
+        if not lookup.late:
+            ask_anything_else(dispatcher, tracker)
+            return [SlotSet("handoff_outcome", None)]
         description = "Retrait en retard : " + " ; ".join(
-            account_answers.withdrawal_line(item, config()) for item in self._late)
-        return events + escalate(dispatcher, tracker, "late_payment", ticket_description=description)
+            account_answers.withdrawal_line(item, config()) for item in lookup.late)
+        return await escalate(dispatcher, tracker, "late_payment", ticket_description=description)
 
-    def personal_answer(self, session, player_id, question, general):
+    def personal_answer(self, session, player_id, question, general, lookup):
         withdrawals = accounts.late_withdrawals(session, player_id, now(), config())
         late = [item for item in withdrawals if item.late]
-        self._late = late
+        lookup.late = late
         if late:
             record_audit_event(
                 session, actor="assistant", action="late_withdrawal_flagged", player_id=player_id,
@@ -136,7 +157,7 @@ WAGERING_QUESTION = r"mise|miser|wager|rollover|reste|combien|condition"
 class AnswerBonus(AccountAnswerAction):
     topic = "bonus"
 
-    def personal_answer(self, session, player_id, question, general):
+    def personal_answer(self, session, player_id, question, general, lookup):
         player = accounts.get_player(session, player_id, now())
         if player is None:
             raise UnknownPlayer(player_id)
@@ -154,21 +175,16 @@ class AnswerBonusCancel(AccountAnswerAction):
 
     topic = "bonus_cancel"
 
-    def personal_answer(self, session, player_id, question, general):
+    def personal_answer(self, session, player_id, question, general, lookup):
         bonus = accounts.bonus_status(session, player_id, now())
         if bonus is None:
-            self._cancellable = False
             return Answer(["Vous n'avez aucun bonus actif : il n'y a rien à annuler.",
                            general.messages[0]])
-        self._cancellable = True
+        lookup.cancellable = True
         return Answer([account_answers.bonus_cancel_prompt(bonus)])
 
-    async def run(self, dispatcher, tracker, domain):
-        self._cancellable = False
-        return await super().run(dispatcher, tracker, domain)
-
-    def events(self, identity, answered):
-        return [SlotSet("bonus_cancellable", bool(answered and self._cancellable)),
+    def events(self, identity, lookup):
+        return [SlotSet("bonus_cancellable", lookup.cancellable),
                 SlotSet("bonus_cancel_confirmed", None)]
 
 
@@ -187,6 +203,7 @@ class AskBonusCancelConfirmed(Action):
     def name(self) -> Text:
         return "action_ask_bonus_cancel_confirmed"
 
+    @answers_failures()
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(
@@ -203,6 +220,8 @@ class ActionCancelBonus(Action):
     def name(self) -> Text:
         return "action_cancel_bonus"
 
+    @answers_failures(lambda: CANCEL_FAILED, events=lambda: [
+        SlotSet("bonus_cancel_confirmed", None), SlotSet("bonus_cancellable", None)])
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         reset = [SlotSet("bonus_cancel_confirmed", None), SlotSet("bonus_cancellable", None)]
@@ -214,19 +233,16 @@ class ActionCancelBonus(Action):
         if not identity.known:
             dispatcher.utter_message(text="Rien n'a été annulé. " + login_hint(identity))
             return reset
+        player_id = identity.player_id
         try:
-            with session_scope() as session:
-                cancelled = accounts.cancel_bonus(session, identity.player_id,
-                                                  actor=f"player:{identity.player_id} via assistant",
-                                                  now=now())
+            cancelled = await in_support_database(lambda session: accounts.cancel_bonus(
+                session, player_id, actor=f"player:{player_id} via assistant", now=now()))
             send(dispatcher, account_answers.bonus_cancelled_answer(cancelled))
         except NoActiveBonus:
             dispatcher.utter_message(text="Vous n'avez plus de bonus actif : rien à annuler.")
         except UnknownPlayer:
             dispatcher.utter_message(text=UNKNOWN_PLAYER)
-        except SupportDatabaseUnavailable:
-            logger.exception("support database unavailable")
-            dispatcher.utter_message(text="Je n'ai pas pu annuler votre bonus (incident technique). "
-                                          "Rien n'a été modifié ; réessayez dans quelques minutes.")
+        except SupportDatabaseUnavailable as error:
+            tell_database_down(dispatcher, CANCEL_FAILED, error)
         ask_anything_else(dispatcher, tracker)
         return reset

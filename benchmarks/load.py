@@ -1,7 +1,8 @@
 """Load levels: conversations replayed over REST (aiohttp) or socket.io, timed per turn.
 
 Every turn expects a reply. An error is a non-200 answer, a timeout (30 s), a failed
-connection or an empty reply. Latencies are those of the turns that got an answer
+connection, an empty reply, or the channel's "Je cherche encore" stop-gap (the bot took
+more than 4 s; outcome "slow"). Latencies are those of the turns that got an answer
 (timeouts and failed connections are only counted as errors).
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ import aiohttp
 import numpy
 
 from benchmarks.conversations import Conversation
+from casino_connector.input_guard import MSG_SLOW, MSG_SLOW_RETRY
 
 TIMEOUT_S = 30
 
@@ -67,7 +69,7 @@ class _RestConversation:
                 latency = (time.perf_counter() - started) * 1000
                 if response.status != 200:
                     return Turn(latency, f"http_{response.status}")
-                return Turn(latency, "ok" if _has_content(replies) else "empty")
+                return Turn(latency, _outcome(replies))
         except asyncio.TimeoutError:
             return Turn(None, "timeout")
         except aiohttp.ClientError:
@@ -108,7 +110,15 @@ class _SocketConversation:
         except asyncio.TimeoutError:
             return Turn(None, "timeout")
         latency = (time.perf_counter() - started) * 1000
-        return Turn(latency, "ok" if _has_content(replies) else "empty")
+        return Turn(latency, _outcome(replies))
+
+
+def _outcome(replies) -> str:
+    if not _has_content(replies):
+        return "empty"
+    if any(isinstance(m, dict) and m.get("text") in (MSG_SLOW, MSG_SLOW_RETRY) for m in replies):
+        return "slow"
+    return "ok"
 
 
 def _has_content(replies) -> bool:

@@ -257,6 +257,10 @@ def print_report(report: dict) -> None:
           f"throughput at saturation {fmt(ratios['saturation_throughput'], 2)}; p95 at saturation "
           f"{fmt(ratios['saturation_p95'], 2)}; evening p95 {fmt(ratios['evening_p95'], 2)}; "
           f"cold start {fmt(ratios['cold_start'], 2)}")
+    if "steps_saturation_vs_init_with_wal_store" in ratios:
+        print(f"Steps table, throughput at saturation: served project / rasa init as shipped "
+              f"{fmt(ratios['steps_saturation_vs_init_as_shipped'], 2)}; / rasa init given the "
+              f"same WAL tracker store {fmt(ratios['steps_saturation_vs_init_with_wal_store'], 2)}")
     print("\nTargets (issue 5):")
     for key, check in report["targets"].items():
         verdict = {True: "met", False: "NOT MET", None: "not measured"}[check["met"]]
@@ -379,6 +383,14 @@ def main() -> int:
         "cold_start": ratio(report["startup"][PROJECT]["cold_start_s"],
                             report["startup"][INIT]["cold_start_s"]),
     }
+    rows = {row["step"]: row for row in report.get("steps", [])}
+    served, init_wal = rows.get(final.name), rows.get(steps.INIT_STEPS[1].name)
+    init_stock = rows.get(steps.INIT_STEPS[0].name)
+    if served and init_wal and init_stock:
+        report["ratios"]["steps_saturation_vs_init_as_shipped"] = ratio(
+            served["saturation_turns_per_s"], init_stock["saturation_turns_per_s"])
+        report["ratios"]["steps_saturation_vs_init_with_wal_store"] = ratio(
+            served["saturation_turns_per_s"], init_wal["saturation_turns_per_s"])
     report["targets"] = judge(report)
     report["run"].update(seconds=round(time.monotonic() - started, 1),
                          loadavg_end=os.getloadavg()[0])

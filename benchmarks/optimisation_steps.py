@@ -134,12 +134,13 @@ def measure_step(step: Step, project: Path, model: Path, work: Path, env: Dict[s
 
 def print_steps(rows: List[dict]) -> None:
     header = (f"{'step':32s} {'1 user p50':>10s} {'p95':>5s} {'sat. turns/s':>12s} {'sat. p95':>8s} "
-              f"{'Rasa CPU ms/turn':>16s} {'Rasa MB':>7s} {'largest':>7s} {'errors':>6s}")
+              f"{'Rasa CPU ms/turn':>16s} {'Rasa MB':>7s} {'largest':>7s} {'cold s':>6s} {'errors':>6s}")
     print(header + "\n" + "-" * len(header))
     for r in rows:
         print(f"{r['step']:32s} {r['one_user_p50_ms']:10.0f} {r['one_user_p95_ms']:5.0f} "
               f"{r['saturation_turns_per_s']:12.1f} {r['saturation_p95_ms']:8.0f} "
               f"{r['rasa_cpu_ms_per_turn']:16.1f} {r['rasa_peak_rss_mb']:7.0f} "
-              f"{r['rasa_largest_process_rss_mb']:7.0f} {r['errors']:6d}")
+              f"{r['rasa_largest_process_rss_mb']:7.0f} {r['cold_start_s']:6.1f} {r['errors']:6d}")
     print("(Rasa MB: peak RSS of the Rasa server, its worker processes included; largest: its"
-          "\n largest single process. CPU per turn at saturation, workers included.)")
+          "\n largest single process; cold s: process start -> first REST reply. CPU per turn at"
+          "\n saturation, workers included.)")

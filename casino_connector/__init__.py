@@ -1,9 +1,10 @@
-"""The socket.io connector of the casino support assistant (docs/escalation.md).
+"""What the casino support assistant runs inside the Rasa server process: its channels
+(``credentials.yml``), its tracker store (``endpoints.yml``), the agent console's API.
 
-It runs inside the Rasa server process, enabled in ``credentials.yml`` as
-``casino_connector.socketio_channel.CasinoSocketIOInput:``.
-
+* ``rest_channel``: Rasa's REST channel with the guards below (``credentials.yml``: ``rest``)
 * ``socketio_channel``: the input channel (player widget events, pages, socket.io server)
+* ``input_guard``: what both channels check (typed ``/intent``, length, rate limits, an
+  answer when the bot is slow or silent)
 * ``agent_api``: the agent console's HTTP API and socket events
 * ``sessions``: conversation ids issued and signed by the server
 * ``transcript``: tracker events as the widget and the console show them

@@ -10,6 +10,11 @@ HTTP (JSON; every route but login needs ``Authorization: Bearer <agent token>``,
     GET  /casino/agent/tickets[?status=open]       [ticket, ...] (newest first, 200 max)
     POST /casino/agent/tickets/<reference>/close   the closed ticket
 
+Card numbers, IBANs and e-mail addresses typed by players are masked in what agents see
+(transcripts, live messages, ticket summaries, descriptions and transcripts, queue
+reasons: ``casino_support.masking``); a ticket's ``email`` field, the contact address
+the agent answers to, is shown as it is.
+
 Failed logins are limited per client address (``LOGIN_MAX_FAILURES`` per
 ``LOGIN_WINDOW_SECONDS``, then 429).
 
@@ -37,7 +42,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from casino_support import accounts, agents, handoffs, tickets
+from casino_support.masking import mask
 
+from . import input_guard
 from .transcript import append_events, conversation_events, iso_time, transcript
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,6 +84,22 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def masked_for_agents(value: Any) -> Any:
+    """JSON-ready handoffs and tickets with the player's free text masked (summary,
+    description, reason, transcript lines); the ticket's contact ``email`` stays."""
+    if isinstance(value, list):
+        return [masked_for_agents(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    masked = dict(value)
+    for key in ("summary", "description", "reason", "text"):
+        if isinstance(masked.get(key), str):
+            masked[key] = mask(masked[key])
+    if isinstance(masked.get("transcript"), list):
+        masked["transcript"] = masked_for_agents(masked["transcript"])
+    return masked
+
+
 def unauthorized(message: str = "agent token missing or invalid") -> HTTPResponse:
     return response.json({"error": message}, status=401)
 
@@ -92,9 +115,9 @@ class NotTaken(Exception):
 class LoginLimiter:
     """At most ``max_failures`` failed logins per address within ``window`` seconds.
 
-    The address is Sanic's ``request.remote_addr`` (behind a reverse proxy, set
-    ``SANIC_PROXIES_COUNT`` or ``SANIC_REAL_IP_HEADER`` so that it is the client's),
-    else the peer address.
+    The address is the client's as the message rate limits see it: the peer, or behind
+    a reverse proxy listed in ``SUPPORT_TRUSTED_PROXIES`` the client it forwarded
+    (``input_guard.request_address``).
     """
 
     MAX_ADDRESSES = 10_000
@@ -176,7 +199,7 @@ class AgentDesk:
     # --- queue -----------------------------------------------------------------------
 
     async def queue(self) -> List[Dict[str, Any]]:
-        return jsonable(await self.connector.db(handoffs.open_queue))
+        return masked_for_agents(jsonable(await self.connector.db(handoffs.open_queue)))
 
     async def broadcast_queue(self, force: bool = False) -> None:
         """Send ``queue`` to the agents when it changed (waiting times aside)."""
@@ -202,7 +225,7 @@ class AgentDesk:
 
     async def forward(self, conversation_id: str, sender: str, text: str,
                       agent: Optional[str] = None) -> None:
-        message = {"conversation_id": conversation_id, "sender": sender, "text": text,
+        message = {"conversation_id": conversation_id, "sender": sender, "text": mask(text),
                    "at": iso_time(time.time())}
         if agent:
             message["agent"] = agent
@@ -296,7 +319,7 @@ class AgentDesk:
     async def take(self, name: str, conversation_id: str, _: Any) -> Dict[str, Any]:
         handoff = await self.connector.db(handoffs.take, conversation_id, name)
         await self.broadcast_queue(force=True)
-        return {"handoff": jsonable(handoff)}
+        return {"handoff": masked_for_agents(jsonable(handoff))}
 
     async def reply(self, name: str, conversation_id: str, data: Dict[str, Any]
                     ) -> Dict[str, Any]:
@@ -338,7 +361,7 @@ class AgentDesk:
         await self.connector.emit_bot(conversation_id, {"text": text, "sender": "bot"})
         await self.forward(conversation_id, "bot", text)
         await self.broadcast_queue(force=True)
-        return {"handoff": jsonable(handoff)}
+        return {"handoff": masked_for_agents(jsonable(handoff))}
 
     # --- HTTP -----------------------------------------------------------------------------
 
@@ -353,7 +376,7 @@ class AgentDesk:
         return agent.name
 
     async def login(self, request: Request) -> HTTPResponse:
-        address = request.remote_addr or request.ip or "unknown"
+        address = input_guard.request_address(request)
         wait = self.limiter.retry_after(address)
         if wait:
             return response.json({"error": "too many failed logins, try again later"},
@@ -384,7 +407,8 @@ class AgentDesk:
                                                            handoff.player_id))
             except accounts.UnknownPlayer:
                 account = None
-        return {"conversation_id": conversation_id, "handoff": jsonable(handoff),
+        return {"conversation_id": conversation_id,
+                "handoff": masked_for_agents(jsonable(handoff)),
                 "transcript": transcript(events), "account": account}
 
     def _add_routes(self, blueprint: Blueprint) -> None:
@@ -418,7 +442,7 @@ class AgentDesk:
                                                 limit=MAX_TICKETS)
             except ValueError:
                 return response.json({"error": "invalid status"}, status=400)
-            return response.json(jsonable(found))
+            return response.json(masked_for_agents(jsonable(found)))
 
         async def ticket_close(_: Request, name: str, reference: str) -> HTTPResponse:
             if not valid_id(reference):
@@ -427,7 +451,7 @@ class AgentDesk:
                 ticket = await desk.connector.db(tickets.close_ticket, reference, name)
             except LookupError:
                 return response.json({"error": "no such ticket"}, status=404)
-            return response.json(jsonable(ticket))
+            return response.json(masked_for_agents(jsonable(ticket)))
 
         async def login(request: Request) -> HTTPResponse:
             return await desk.login(request)

@@ -8,7 +8,8 @@ with these differences:
   to one conversation and joins the room ``conv:<id>``: every player event uses the
   bound id, never one sent by the client;
 * a typed ``/intent{...}`` is text, unless it is exactly a payload of the buttons the
-  bot offered in its last turn;
+  bot offered in its last turn; rate limits per conversation and per client address;
+  an answer within 5 s (the rules shared with the REST channel: ``input_guard.py``);
 * ``history_request`` reads the tracker store of the running Rasa agent;
 * the agent console (``agent_api.py``) shares the socket.io server and the blueprint;
 * optional Redis client manager for several replicas, same-origin CORS by default;
@@ -35,10 +36,21 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from casino_support.database import get_database
+from casino_support.masking import install_log_masking
 
-from . import agent_api, sessions
+from . import agent_api, input_guard, sessions
+from .input_guard import (
+    MSG_SLOW,
+    MSG_TECHNICAL,
+    MSG_TOO_FAST,
+    Processing,
+    as_rasa_text,
+    clean_text,
+    is_paused,
+    message_limits,
+    player_metadata,
+)
 from .transcript import (
-    NEUTRALISED_PREFIX,
     button_list,
     conversation_events,
     last_offered_payloads,
@@ -48,18 +60,13 @@ from .transcript import (
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "casino_socketio"
-MAX_MESSAGE_CHARS = 2000
-MAX_PLAYER_TOKEN_CHARS = 4096
-SLOW_REPLY_SECONDS = 8.0
+MAX_SOCKET_PACKET_BYTES = 1_000_000
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PROJECT_ROOT = STATIC_DIR.parent.parent
 SOCKET_IO_CLIENT_FALLBACK = (PROJECT_ROOT / "node_modules" / "socket.io-client" / "dist"
                              / "socket.io.min.js")
 
 MSG_NOT_TEXT = "Message non reçu : seul du texte peut être envoyé."
-MSG_SLOW = "Je cherche encore, merci de patienter quelques secondes…"
-MSG_TECHNICAL = ("Désolé, un problème technique m'empêche de vous répondre pour le moment. "
-                 "Merci de réessayer dans quelques instants.")
 MSG_AGENT_SOCKET = "Cette connexion est celle d'un conseiller, pas d'un joueur."
 
 
@@ -108,7 +115,9 @@ def create_server() -> socketio.AsyncServer:
     options: Dict[str, Any] = {
         "async_mode": "sanic",
         "cors_allowed_origins": allowed_origins_setting(),
-        "max_http_buffer_size": 64 * 1024,
+        # as the REST channel's body limit: a 100 KB paste is answered (cut to 2000
+        # characters), a bigger packet closes the connection
+        "max_http_buffer_size": MAX_SOCKET_PACKET_BYTES,
     }
     redis_url = os.environ.get("SOCKETIO_REDIS_URL", "").strip()
     if redis_url:
@@ -234,6 +243,7 @@ class CasinoSocketIOInput(InputChannel):
 
     def __init__(self, socketio_path: str = "/socket.io"):
         sessions.session_secret()  # fail at start-up on an insecure production setting
+        message_limits()  # and on a bad rate-limit setting
         self.socketio_path = socketio_path
         self.connector: Optional[Connector] = None
 
@@ -243,6 +253,7 @@ class CasinoSocketIOInput(InputChannel):
         return CasinoSocketIOOutput(self.connector)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        install_log_masking()  # user text in the Rasa server's logs is masked
         connector = Connector(create_server(), on_new_message)
         self.connector = connector
         blueprint = CasinoBlueprint(connector, self.socketio_path, "casino_connector")
@@ -255,13 +266,13 @@ class CasinoSocketIOInput(InputChannel):
 
 # --- player events ----------------------------------------------------------------
 
-def player_metadata(custom_data: Any) -> Dict[str, Any]:
-    """Only ``player_token`` passes from the widget's ``customData`` to Rasa."""
-    if isinstance(custom_data, dict):
-        token = custom_data.get("player_token")
-        if isinstance(token, str) and 0 < len(token) <= MAX_PLAYER_TOKEN_CHARS:
-            return {"player_token": token}
-    return {}
+def socket_address(environ: Optional[Dict[str, Any]]) -> str:
+    """The client address of a socket: its peer, or the client named by
+    ``X-Forwarded-For`` when the peer is a trusted proxy (casino_support.rate_limits)."""
+    environ = environ or {}
+    request = environ.get("sanic.request")
+    peer = getattr(request, "ip", None) or environ.get("REMOTE_ADDR")
+    return message_limits().client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"))
 
 
 class PlayerEvents:
@@ -283,7 +294,8 @@ class PlayerEvents:
     async def connect(self, sid: str, environ: Dict[str, Any], auth: Any = None) -> bool:
         if isinstance(auth, dict) and "agent_token" in auth:
             return await self.desk.connect(sid, auth.get("agent_token"))
-        await self.sio.save_session(sid, {"role": "player"})
+        await self.sio.save_session(sid, {"role": "player",
+                                          "address": socket_address(environ)})
         return True
 
     async def disconnect(self, sid: str, *_: Any) -> None:
@@ -320,6 +332,16 @@ class PlayerEvents:
             return None
         return session.get("conversation_id") or await self._bind(sid, session, None)
 
+    async def _too_fast(self, sid: str, conversation_id: str) -> bool:
+        """True (and the player told so) when the conversation or the client's address
+        is over its rate limit; the message then never reaches Rasa."""
+        session = await self.sio.get_session(sid)
+        if not message_limits().attempt(conversation_id, session.get("address", "unknown")):
+            return False
+        await self.sio.emit("bot_uttered", {"text": MSG_TOO_FAST, "sender": "bot"}, to=sid)
+        await self.sio.emit("typing", {"on": False}, to=sid)
+        return True
+
     async def history_request(self, sid: str, *_: Any) -> None:
         conversation_id = await self._bound_conversation(sid)
         if conversation_id is None:
@@ -336,13 +358,12 @@ class PlayerEvents:
         if not isinstance(text, str):
             await self.error(sid, "invalid_message", MSG_NOT_TEXT)
             return
-        text = text.strip()[:MAX_MESSAGE_CHARS].strip()
-        if not text:
+        text = clean_text(text)
+        if not text or await self._too_fast(sid, conversation_id):
             return
         typed = text
-        if text.startswith("/") and text not in await self.connector.offered_payloads(
-                conversation_id):
-            text = NEUTRALISED_PREFIX + text  # Rasa reads it as text, not as an intent
+        if text.startswith("/"):
+            text = as_rasa_text(text, await self.connector.offered_payloads(conversation_id))
         output = CasinoSocketIOOutput(self.connector)
         message = UserMessage(text, output, conversation_id, input_channel=CHANNEL_NAME,
                               metadata=player_metadata(data.get("customData")))
@@ -364,26 +385,20 @@ class PlayerEvents:
                         output: CasinoSocketIOOutput) -> bool:
         """Let Rasa handle the message; False when the player got nothing although the
         conversation is not paused (action server down, an error): say so."""
+        processing = Processing(self.connector.on_new_message(message), conversation_id)
+        if not await processing.finished_within(input_guard.SLOW_REPLY_SECONDS):
+            if not output.sent:  # the answer follows when Rasa has it
+                await self.connector.emit_bot(conversation_id,
+                                              {"text": MSG_SLOW, "sender": "bot"})
+            await processing.finished_within(None)
+        if output.sent:
+            return True
         try:
-            task = asyncio.ensure_future(self.connector.on_new_message(message))
-            try:
-                await asyncio.wait_for(asyncio.shield(task), SLOW_REPLY_SECONDS)
-            except asyncio.TimeoutError:
-                if not output.sent:
-                    await self.connector.emit_bot(conversation_id,
-                                                  {"text": MSG_SLOW, "sender": "bot"})
-                await task
+            return not processing.failed and await is_paused(self.connector.rasa_agent,
+                                                             conversation_id)
         except Exception:  # the player must get an answer whatever broke
-            logger.exception("conversation %s: message not processed", conversation_id)
+            logger.exception("conversation %s: tracker not readable", conversation_id)
             return False
-        return bool(output.sent) or await self._paused(conversation_id)
-
-    async def _paused(self, conversation_id: str) -> bool:
-        agent = self.connector.rasa_agent
-        if agent is None:
-            return False
-        tracker = await agent.tracker_store.retrieve(conversation_id)
-        return tracker is not None and tracker.is_paused()
 
 
 # --- pages ------------------------------------------------------------------------

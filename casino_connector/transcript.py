@@ -5,6 +5,10 @@
 name) when its metadata says an agent wrote it. The tracker store is the one the
 running Rasa agent uses (``app.ctx.agent``), so the history survives restarts and is the
 same on every replica.
+
+Card numbers, IBANs and e-mail addresses in the lines are masked
+(``casino_support.masking``): the widget's history and the agent console never show
+them; the tracker keeps what was typed.
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Optional
 
 from rasa.shared.core.events import BotUttered, Event, UserUttered
+
+from casino_support.masking import mask
 
 NEUTRALISED_PREFIX = "\u200b"  # put before a typed "/..." so that Rasa reads it as text
 MAX_ENTRIES = 300
@@ -47,13 +53,13 @@ def entry(event: Event) -> Optional[Dict[str, Any]]:
             text = text[len(NEUTRALISED_PREFIX):]
         if not text:
             return None
-        return {"sender": "user", "text": text, "at": iso_time(event.timestamp)}
+        return {"sender": "user", "text": mask(text), "at": iso_time(event.timestamp)}
     if isinstance(event, BotUttered):
         data = event.data if isinstance(event.data, dict) else {}
         buttons = button_list(data.get("buttons") or data.get("quick_replies"))
         if not event.text and not buttons:
             return None
-        line: Dict[str, Any] = {"sender": "bot", "text": event.text or "",
+        line: Dict[str, Any] = {"sender": "bot", "text": mask(event.text or ""),
                                 "at": iso_time(event.timestamp)}
         agent = agent_of(event)
         if agent:

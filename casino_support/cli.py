@@ -1,6 +1,7 @@
 """``support-desk``: the operator's command line (DESIGN.md, contract 7).
 
-    support-desk seed [--reset]             demo players (idempotent; --reset re-creates them)
+    support-desk seed [--reset]             demo players (idempotent; --reset re-creates them;
+                                            refused when SUPPORT_ENV=production)
     support-desk token PLAYER_ID [--ttl S]  print a player token (the player must exist)
     support-desk tickets [--json] [--status STATUS]   newest first, with due date and overdue flag
     support-desk queue [--json] [--all]     the handoff queue (waiting and active, in queue
@@ -25,7 +26,7 @@ from .clock import aware_utc
 from .database import SupportDatabaseUnavailable, get_database
 from .demo_data import reset_demo_players, seed
 from .handoffs import list_handoffs, open_queue
-from .identity import InsecureConfiguration, issue_player_token
+from .identity import InsecureConfiguration, is_production, issue_player_token
 from .models import TICKET_STATUSES
 from .tickets import list_tickets
 
@@ -107,6 +108,9 @@ def _pick(row: Dict[str, Any], fields: Sequence[str]) -> Dict[str, Any]:
 # --- commands ------------------------------------------------------------------------
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    if is_production():
+        raise InsecureConfiguration("SUPPORT_ENV=production: the demo players (known ids, "
+                                    "public test data) are never created in production")
     database = get_database(args.db_url)
     report = reset_demo_players(database, actor="cli") if args.reset else seed(database)
     if report.total:

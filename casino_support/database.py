@@ -10,8 +10,12 @@ additively (missing tables and columns are added, nothing is dropped), so a rest
 never loses data.
 
 The callers are chat actions: a database that is down must fail fast. Connections time
-out after ``SUPPORT_DB_CONNECT_TIMEOUT`` seconds (default 3), and every connection
-error is raised as ``SupportDatabaseUnavailable``::
+out after ``SUPPORT_DB_CONNECT_TIMEOUT`` seconds (default 3); on PostgreSQL a statement
+is cancelled by the server after ``SUPPORT_DB_STATEMENT_TIMEOUT`` seconds (default 5: a
+lock held elsewhere, an overloaded server) and dead TCP peers are detected by keepalives;
+pooled connections are checked before use (``pool_pre_ping``), so the first statement
+after the database came back works. Every connection error, cancelled statement or lost
+connection is raised as ``SupportDatabaseUnavailable``::
 
     from casino_support.database import session_scope, SupportDatabaseUnavailable
 
@@ -51,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DB_PATH = PROJECT_ROOT / "var" / "support.db"
 DEFAULT_CONNECT_TIMEOUT_SECONDS = 3
+DEFAULT_STATEMENT_TIMEOUT_SECONDS = 5
 SQLITE_BUSY_TIMEOUT_SECONDS = 5
 POOL_TIMEOUT_SECONDS = 5
 
@@ -78,12 +83,23 @@ def safe_url(url: str) -> str:
         return "<invalid database URL>"
 
 
-def connect_timeout_seconds() -> int:
-    """Env ``SUPPORT_DB_CONNECT_TIMEOUT`` (seconds), default 3."""
+def _seconds_from_env(name: str, default: float) -> float:
     try:
-        return max(1, int(os.environ.get("SUPPORT_DB_CONNECT_TIMEOUT", "")))
+        value = float(os.environ.get(name, ""))
     except ValueError:
-        return DEFAULT_CONNECT_TIMEOUT_SECONDS
+        return default
+    return value if value > 0 else default
+
+
+def connect_timeout_seconds() -> int:
+    """Env ``SUPPORT_DB_CONNECT_TIMEOUT`` (whole seconds, libpq's unit), default 3."""
+    return max(1, int(_seconds_from_env("SUPPORT_DB_CONNECT_TIMEOUT",
+                                        DEFAULT_CONNECT_TIMEOUT_SECONDS)))
+
+
+def statement_timeout_seconds() -> float:
+    """Env ``SUPPORT_DB_STATEMENT_TIMEOUT`` (seconds), default 5 (PostgreSQL only)."""
+    return _seconds_from_env("SUPPORT_DB_STATEMENT_TIMEOUT", DEFAULT_STATEMENT_TIMEOUT_SECONDS)
 
 
 @contextmanager
@@ -126,11 +142,36 @@ def _sqlite_options(url: URL) -> dict:
 def _server_options(url: URL) -> dict:
     timeout = connect_timeout_seconds()
     options = {"pool_pre_ping": True, "pool_timeout": POOL_TIMEOUT_SECONDS}
-    if url.get_driver_name() == "pg8000":
+    if url.get_driver_name() == "psycopg2":
+        options["connect_args"] = {
+            "connect_timeout": timeout,
+            # Server side: no statement runs longer than this (a lock held elsewhere...).
+            "options": f"-c statement_timeout={_statement_timeout_ms()}",
+            # A peer that vanished (host down, network cut) is noticed in ~25 s, not hours.
+            "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+            "keepalives_count": 3,
+        }
+    elif url.get_driver_name() == "pg8000":
         options["connect_args"] = {"timeout": timeout}
     elif url.get_backend_name() in ("postgresql", "mysql", "mariadb"):
         options["connect_args"] = {"connect_timeout": timeout}
     return options
+
+
+def _statement_timeout_ms() -> int:
+    return max(1, int(statement_timeout_seconds() * 1000))
+
+
+def _set_statement_timeout_on_connect(engine: Engine) -> None:
+    """PostgreSQL drivers without libpq's ``options``: set the timeout per connection."""
+    milliseconds = _statement_timeout_ms()
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - needs such a driver
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET statement_timeout = {milliseconds}")
+        cursor.close()
+        dbapi_connection.commit()
 
 
 def _enable_sqlite_pragmas(engine: Engine, memory: bool) -> None:
@@ -158,6 +199,8 @@ def create_support_engine(url: str) -> Engine:
             f"invalid support database URL {safe_url(url)}: {error}") from error
     if sqlite:
         _enable_sqlite_pragmas(engine, _is_sqlite_memory(parsed))
+    elif parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg2":
+        _set_statement_timeout_on_connect(engine)
     return engine
 
 

@@ -25,7 +25,7 @@ import logging
 import os
 import re
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import jwt
 
@@ -60,9 +60,11 @@ class InsecureConfiguration(RuntimeError):
     """A development shortcut (demo secret, weak secret, dev player) in production."""
 
 
-def is_production() -> bool:
-    """True when env ``SUPPORT_ENV`` is ``production``."""
-    return os.environ.get("SUPPORT_ENV", "").strip().lower() == "production"
+def is_production(environ: Optional[Mapping[str, str]] = None) -> bool:
+    """True when env ``SUPPORT_ENV`` (of ``environ``, default the process's) is
+    ``production``."""
+    environ = os.environ if environ is None else environ
+    return environ.get("SUPPORT_ENV", "").strip().lower() == "production"
 
 
 def is_valid_player_id(value: Any) -> bool:

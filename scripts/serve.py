@@ -4,6 +4,13 @@
     python -m scripts.serve --shell    # action server + rasa shell (make shell)
 
 Ctrl-C stops both.
+
+Rasa's HTTP API (``/conversations/...``, ``/model/...``: it can read and write any
+conversation) is on only with a token: env ``RASA_API_TOKEN`` set -> ``--enable-api``
+with ``--auth-token`` (requests add ``?token=...``), passed by ``scripts.rasa_api`` so
+that the token never shows in the process list. Unset: the API stays off. With
+``SUPPORT_ENV=production`` the token is required, and a demo or short (< 32 characters)
+one is refused, as the other secrets are (docs/security.md).
 """
 from __future__ import annotations
 
@@ -15,10 +22,37 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import List, Mapping, Optional
+
+from casino_support.identity import (
+    InsecureConfiguration, check_production_secret, is_production)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "casino-support.tar.gz"
+API_TOKEN_VARIABLE = "RASA_API_TOKEN"
+DEMO_API_TOKEN = "casino-support-demo-api-token-NOT-FOR-PRODUCTION"  # docs' example
+
+
+def api_token(environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """The token of Rasa's HTTP API (env RASA_API_TOKEN of ``environ``, default the
+    process's), None when the API stays off.
+
+    Raises ``InsecureConfiguration`` in production for a missing, demo or short token.
+    """
+    environ = os.environ if environ is None else environ
+    token = environ.get(API_TOKEN_VARIABLE, "").strip() or None
+    if is_production(environ):
+        check_production_secret(token, DEMO_API_TOKEN, API_TOKEN_VARIABLE)
+    return token
+
+
+def rasa_command(*arguments: str, environ: Optional[Mapping[str, str]] = None) -> List[str]:
+    """``rasa ARGUMENTS``; for ``rasa run`` with a token in ``environ``, through
+    ``scripts.rasa_api`` (HTTP API on, with the token)."""
+    if arguments[:1] == ("run",) and arguments[1:2] != ("actions",) and api_token(environ):
+        return [sys.executable, "-m", "scripts.rasa_api", *arguments]
+    return [str(BIN / "rasa"), *arguments]
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
@@ -56,6 +90,11 @@ def main() -> int:
     args = parser.parse_args()
 
     (ROOT / "var").mkdir(exist_ok=True)
+    try:
+        with_api = not args.shell and api_token() is not None
+    except InsecureConfiguration as error:
+        print(f"Configuration refusée : {error}", file=sys.stderr)
+        return 2
     if not os.environ.get("PLAYER_JWT_SECRET"):
         print("ATTENTION : PLAYER_JWT_SECRET n'est pas défini, le secret de démonstration est utilisé "
               "(développement seulement).", file=sys.stderr)
@@ -68,9 +107,10 @@ def main() -> int:
         if args.shell:
             command = [str(BIN / "rasa"), "shell", *common]
         else:
-            command = [str(BIN / "rasa"), "run", "-i", args.host, "--port", str(args.port),
-                       "--credentials", "credentials.yml", *common]
-            print(f"Bot on http://{args.host}:{args.port} (REST: /webhooks/rest/webhook)", flush=True)
+            command = rasa_command("run", "-i", args.host, "--port", str(args.port),
+                                   "--credentials", "credentials.yml", *common)
+            print(f"Bot on http://{args.host}:{args.port} (REST: /webhooks/rest/webhook; "
+                  f"HTTP API: {'on, with RASA_API_TOKEN' if with_api else 'off'})", flush=True)
         return subprocess.call(command, cwd=ROOT)
     except KeyboardInterrupt:
         return 130

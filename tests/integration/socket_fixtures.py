@@ -17,7 +17,7 @@ import pytest
 import requests
 import socketio
 
-from tests.servers import MODEL, ROOT, free_port, wait_until_up
+from tests.servers import MODEL, ROOT, TRACKER_STORE, free_port, wait_until_up
 
 if not hasattr(aiohttp, "ClientWSTimeout"):
     # python-engineio 4.15's AsyncClient builds aiohttp.ClientWSTimeout (aiohttp >= 3.10);
@@ -156,7 +156,7 @@ def rasa_without_actions(bot, tmp_path_factory) -> str:
     dead_port, port = free_port(), free_port()  # nothing listens on dead_port
     (work / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{dead_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n")
+        f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n")
     log = work / "rasa.log"
     process = subprocess.Popen(
         [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "--port", str(port), "--model",

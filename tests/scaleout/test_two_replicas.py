@@ -131,7 +131,7 @@ def cluster(tmp_path_factory) -> Cluster:
             REDIS_LOCK_DB="1",
             # the client address is the one nginx puts in X-Forwarded-For: for Sanic
             # (agent logins) and for the message rate limits
-            SANIC_PROXIES_COUNT="1", SUPPORT_TRUSTED_PROXIES="127.0.0.1",
+            SUPPORT_TRUSTED_PROXIES="127.0.0.1",
         )
         subprocess.run([str(BIN / "support-desk"), "seed"], env=env, check=True,
                        capture_output=True)
@@ -291,7 +291,7 @@ def test_nginx_serves_the_pages_and_the_rest_channel_and_nothing_else_of_rasa(cl
 
 def test_failed_agent_logins_are_counted_per_client_not_for_nginx(cluster):
     """Each replica limits failed logins per client address: behind nginx that is the
-    X-Forwarded-For address (SANIC_PROXIES_COUNT=1), else every agent would share one."""
+    X-Forwarded-For address (SUPPORT_TRUSTED_PROXIES lists nginx), else every agent would share one."""
     attacker = "127.0.0.%d" % (10 + uuid.uuid4().int % 100)
     replica = cluster.replica_of(attacker)
     colleague = next((address for address in (f"127.0.1.{n}" for n in range(1, 60))

@@ -156,3 +156,14 @@ def test_installed_command(db_url, secret):
     result = subprocess.run(command + ["token", "P1001"], check=True, env=env,
                             capture_output=True, text=True)
     assert verify_player_token(result.stdout.strip()) == "P1001"
+
+
+def test_seed_is_refused_in_production(capsys, db_url, monkeypatch):
+    monkeypatch.setenv("SUPPORT_ENV", "production")
+    monkeypatch.setenv("PLAYER_JWT_SECRET", SECRET)
+    for argv in (["seed"], ["seed", "--reset"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "" and "production" in err
+    monkeypatch.delenv("SUPPORT_ENV")
+    code, out, _ = run(capsys, "seed")
+    assert code == 0 and "6 players" in out  # nothing had been inserted

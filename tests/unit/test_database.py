@@ -107,3 +107,18 @@ def test_invalid_url_is_a_misconfiguration():
     with pytest.raises(SupportDatabaseMisconfigured):
         get_database("nosuchdialect://x")
     assert issubclass(SupportDatabaseMisconfigured, SupportDatabaseUnavailable)
+
+
+def test_postgresql_connections_get_short_timeouts(monkeypatch):
+    from sqlalchemy.engine import make_url
+    from casino_support.database import _server_options
+
+    monkeypatch.setenv("SUPPORT_DB_STATEMENT_TIMEOUT", "2.5")
+    options = _server_options(make_url("postgresql+psycopg2://u@127.0.0.1/support"))
+    assert options["pool_pre_ping"] is True
+    assert options["connect_args"]["connect_timeout"] == 3
+    assert options["connect_args"]["options"] == "-c statement_timeout=2500"
+    assert options["connect_args"]["keepalives"] == 1
+    monkeypatch.setenv("SUPPORT_DB_STATEMENT_TIMEOUT", "not a number")
+    default = _server_options(make_url("postgresql://u@127.0.0.1/support"))
+    assert default["connect_args"]["options"] == "-c statement_timeout=5000"
