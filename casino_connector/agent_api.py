@@ -336,7 +336,6 @@ class AgentDesk:
             raise handoffs.HandoffConflict(conversation_id, handoff.agent, name)
         await append_events(self._rasa(), conversation_id,
                             [BotUttered(text, metadata={"agent": name})])
-        self.connector.forget_offered(conversation_id)
         await self.connector.emit_bot(conversation_id,
                                       {"text": text, "sender": "agent", "agent": name})
         await self.forward(conversation_id, "agent", text, agent=name)
@@ -357,7 +356,6 @@ class AgentDesk:
         await append_events(rasa_agent, conversation_id,
                             [ConversationResumed(), BotUttered(text),
                              SlotSet("handoff_outcome", None), ActionExecuted(ACTION_LISTEN_NAME)])
-        self.connector.forget_offered(conversation_id)
         await self.connector.emit_bot(conversation_id, {"text": text, "sender": "bot"})
         await self.forward(conversation_id, "bot", text)
         await self.broadcast_queue(force=True)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -44,16 +43,15 @@ from .input_guard import (
     MSG_TECHNICAL,
     MSG_TOO_FAST,
     Processing,
-    as_rasa_text,
     clean_text,
     is_paused,
     message_limits,
     player_metadata,
+    rasa_text,
 )
 from .transcript import (
     button_list,
     conversation_events,
-    last_offered_payloads,
     transcript,
 )
 
@@ -128,17 +126,15 @@ def create_server() -> socketio.AsyncServer:
 # --- shared state -----------------------------------------------------------------
 
 class Connector:
-    """What the event handlers and routes share: the socket.io server, the Sanic app
-    (for ``app.ctx.agent``, Rasa's running agent) and the offered button payloads."""
-
-    MAX_REMEMBERED = 10_000
+    """What the event handlers and routes share: the socket.io server and the Sanic app
+    (for ``app.ctx.agent``, Rasa's running agent). The buttons the bot offered are read
+    from the tracker store, which every replica shares, never from this process."""
 
     def __init__(self, sio: socketio.AsyncServer,
                  on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None):
         self.sio = sio
         self.on_new_message = on_new_message
         self.app: Optional[Sanic] = None
-        self._offered: "OrderedDict[str, List[str]]" = OrderedDict()
 
     @property
     def rasa_agent(self) -> Any:
@@ -151,25 +147,6 @@ class Connector:
     async def db(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``function(support_database, *args)`` in a worker thread (blocking I/O)."""
         return await asyncio.to_thread(function, get_database(), *args, **kwargs)
-
-    def remember_offered(self, conversation_id: str, payloads: List[str],
-                         new_turn: bool) -> None:
-        current = [] if new_turn else self._offered.get(conversation_id, [])
-        self._offered[conversation_id] = current + payloads
-        self._offered.move_to_end(conversation_id)
-        while len(self._offered) > self.MAX_REMEMBERED:
-            self._offered.popitem(last=False)
-
-    def forget_offered(self, conversation_id: str) -> None:
-        self._offered[conversation_id] = []
-
-    async def offered_payloads(self, conversation_id: str) -> List[str]:
-        if conversation_id in self._offered:
-            return self._offered[conversation_id]
-        agent = self.rasa_agent  # after a restart, or sent by another replica
-        if agent is None:
-            return []
-        return last_offered_payloads(await conversation_events(agent, conversation_id))
 
     async def emit_bot(self, conversation_id: str, payload: Dict[str, Any]) -> None:
         await self.sio.emit("bot_uttered", payload, room=room_of(conversation_id))
@@ -201,9 +178,6 @@ class CasinoSocketIOOutput(OutputChannel):
                 payload[key] = message[key]
         if len(payload) == 2 and not payload["text"]:
             return
-        self.connector.remember_offered(
-            recipient_id, [b["payload"] for b in buttons + quick_replies],
-            new_turn=not self.sent)
         self.sent.append(payload)
         await self.connector.emit_bot(recipient_id, payload)
 
@@ -362,8 +336,7 @@ class PlayerEvents:
         if not text or await self._too_fast(sid, conversation_id):
             return
         typed = text
-        if text.startswith("/"):
-            text = as_rasa_text(text, await self.connector.offered_payloads(conversation_id))
+        text = await rasa_text(self.connector.rasa_agent, conversation_id, text)
         output = CasinoSocketIOOutput(self.connector)
         message = UserMessage(text, output, conversation_id, input_channel=CHANNEL_NAME,
                               metadata=player_metadata(data.get("customData")))
