@@ -110,8 +110,11 @@
   // --- state ---------------------------------------------------------------------
 
   var socket = null;
-  var ready = false;          // session confirmed on the current socket
-  var outbox = [];            // messages typed before the session was confirmed
+  var ready = false;          // session confirmed and its history shown on the current socket
+  var outbox = [];            // messages typed before that: sent once the history is shown
+  var awaitingHistory = false;
+  var historyTimer = null;
+  var HISTORY_WAIT_MS = 4000; // if the history never comes, the player can still write
   var unread = 0;
   var typingTimer = null;
   var lastSender = "bot";
@@ -224,7 +227,11 @@
     empty.hidden = false;
   }
 
+  /** The history replaces the log; a message typed before it arrived (kept in the outbox,
+   * shown as pending) is shown after it and only then sent, so the history can never wipe
+   * it out. A history that comes after the fallback delay is ignored for the same reason. */
   function renderHistory(data) {
+    if (!awaitingHistory) { return; }
     var messages = Array.isArray(data) ? data : (data && Array.isArray(data.messages) ? data.messages : []);
     clearLog();
     messages.forEach(function (message, index) {
@@ -232,14 +239,26 @@
       var isLast = index === messages.length - 1;
       renderMessage(message, isLast && message.sender !== "user");
     });
-    // Messages typed while connecting: shown after the history, then sent.
+    becomeReady(true);
+  }
+
+  /** Session confirmed and history shown (or given up on): send what the player typed meanwhile. */
+  function becomeReady(historyShown) {
+    awaitingHistory = false;
+    window.clearTimeout(historyTimer);
     var pending = outbox;
     outbox = [];
     if (pending.length) { disableAllQuickReplies(); }
     pending.forEach(function (entry) {
-      renderMessage({ sender: "user", text: entry.display }, false);
+      if (historyShown) {
+        renderMessage({ sender: "user", text: entry.display }, false);
+      } else if (entry.item) {
+        entry.item.classList.remove("cw-msg--pending");
+      }
       emitUserMessage(entry.message);
     });
+    root.setAttribute("data-session-ready", "true");
+    ready = true;
     scrollToEnd(true);
   }
 
@@ -262,9 +281,10 @@
     }
     if (token) { storageSet(window.localStorage, TOKEN_KEY, token); }
     if (sessionId) { storageSet(window.localStorage, SESSION_ID_KEY, sessionId); }
-    root.setAttribute("data-session-ready", "true");
-    ready = true;
     if (statusLine.textContent !== LABELS.newConversation) { setStatus(""); }
+    awaitingHistory = true;
+    window.clearTimeout(historyTimer);
+    historyTimer = window.setTimeout(function () { becomeReady(false); }, HISTORY_WAIT_MS);
     socket.emit("history_request");
   }
 
@@ -298,6 +318,8 @@
     });
     socket.on("disconnect", function (reason) {
       ready = false;
+      awaitingHistory = false;
+      window.clearTimeout(historyTimer);
       root.removeAttribute("data-session-ready");
       setTyping(false);
       if (reason !== "io client disconnect") { setStatus(LABELS.reconnecting, true); }
@@ -329,9 +351,9 @@
       scrollToEnd(true);
       emitUserMessage(message);
     } else {
-      outbox.push({ message: message, display: display });
       var item = renderMessage({ sender: "user", text: display }, false);
       if (item) { item.classList.add("cw-msg--pending"); }
+      outbox.push({ message: message, display: display, item: item });
       scrollToEnd(true);
     }
   }
@@ -372,6 +394,8 @@
       // A socket is bound to one conversation: a fresh socket asks for a fresh one.
       socket.disconnect();
       ready = false;
+      awaitingHistory = false;
+      window.clearTimeout(historyTimer);
       socket.connect();
     } else {
       connect();

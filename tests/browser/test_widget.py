@@ -1,6 +1,8 @@
 """The player's chat widget on the demo casino page, in Chromium."""
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from browser_pages import Widget
@@ -162,3 +164,77 @@ def test_quick_replies_send_their_payload_once(new_page, servers, shot):
     widget.say("/affirm")
     page.wait_for_timeout(3000)
     assert accounts.bonus_status(servers.database(), "P1003") is not None
+
+
+def test_a_message_typed_while_the_history_loads_is_kept_and_answered(new_page, shot):
+    """After a reload the widget asks the server for the history. A message typed before
+    the history arrives is shown at once, sent after the history, and never wiped out."""
+    page = new_page("player")
+    widget = Widget(page).goto()
+    widget.open()
+    widget.say_and_wait("bonjour", "assistant automatique")
+    bot_messages_before = len(widget.texts("bot"))
+
+    # The server's "history" frames are held back until the test lets them go.
+    held = []
+    release = {"done": False}
+
+    def hold_history(route) -> None:
+        server = route.connect_to_server()
+
+        def to_page(message) -> None:
+            if not release["done"] and str(message).startswith('42["history"'):
+                held.append((route, message))
+            else:
+                route.send(message)
+
+        server.on_message(to_page)
+
+    page.route_web_socket("**/socket.io/**", hold_history)
+    page.reload()
+    expect(widget.panel).to_be_visible()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the widget never asked for the history"
+
+    widget.say("mon retrait est en attente")
+    expect(widget.messages("user").last).to_contain_text("mon retrait est en attente")
+    shot(page, "typed-while-history-loads")
+    release["done"] = True
+    for route, message in held:
+        route.send(message)
+
+    widget.wait_connected()
+    answer = widget.wait_for("bot", " ", after=bot_messages_before)
+    assert answer
+    assert widget.texts("user") == ["bonjour", "mon retrait est en attente"]
+    shot(page, "kept-and-answered")
+
+    # The server stored it once, after the earlier turn: the next history shows the same.
+    page.reload()
+    widget.wait_connected()
+    expect(widget.messages("user")).to_have_count(2)
+    assert widget.texts("user") == ["bonjour", "mon retrait est en attente"]
+
+
+def test_the_player_can_write_when_the_history_never_comes(new_page, shot):
+    """The server never answers the history request (e.g. its tracker store is down): after
+    a few seconds the widget sends what the player typed anyway, and the bot answers."""
+    page = new_page("player")
+
+    def drop_history(route) -> None:
+        server = route.connect_to_server()
+        server.on_message(lambda message: None if str(message).startswith('42["history"')
+                          else route.send(message))
+
+    page.route_web_socket("**/socket.io/**", drop_history)
+    widget = Widget(page).goto()
+    widget.open()
+    widget.say("jveux retiré mes gains")
+    expect(widget.messages("user").last).to_contain_text("jveux retiré mes gains")
+    assert "retir" in widget.wait_for("bot", "retir")
+    assert widget.texts("user") == ["jveux retiré mes gains"]
+    expect(widget.messages("user").last).not_to_have_class(re.compile(r"\bcw-msg--pending\b"))
+    shot(page, "answered-without-history")
