@@ -29,6 +29,7 @@ from casino_support import account_answers, accounts
 from casino_support.accounts import NoActiveBonus, UnknownPlayer
 from casino_support.answers import Answer, Question, answer_for
 from casino_support.audit import record_audit_event
+from casino_support.confirmations import UNCLEAR_ANSWER, clear_yes_or_no
 from casino_support.database import SupportDatabaseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -194,7 +195,13 @@ class ValidateBonusCancelForm(FormValidationAction):
 
     def validate_bonus_cancel_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return {"bonus_cancel_confirmed": value if isinstance(value, bool) else None}
+        """Only a clear yes or no counts: cancelling a bonus cannot be undone."""
+        if not isinstance(value, bool):
+            return {"bonus_cancel_confirmed": None}
+        answer = clear_yes_or_no(tracker.latest_message)
+        if answer is None:
+            dispatcher.utter_message(text=UNCLEAR_ANSWER)
+        return {"bonus_cancel_confirmed": answer}
 
 
 class AskBonusCancelConfirmed(Action):

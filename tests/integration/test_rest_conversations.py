@@ -101,12 +101,26 @@ def test_a_token_is_not_remembered_for_the_next_message(bot):
     assert "pièce d'identité : validé" not in text
 
 
+@pytest.mark.parametrize("message", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+                                     "' OR 1=1 --", "qsdfqsdf", "????"])
+def test_markup_code_and_noise_are_not_taken_for_a_question(bot, message):
+    text = bot.text(message, sender=f"noise-{abs(hash(message))}")
+    assert "Je ne peux pas répondre à cela" in text or "pas bien compris" in text, (message, text)
+
+
 # Last: it changes P1003's account.
 def test_p1003_cancels_the_bonus_after_confirming(bot):
     token = bot.token("P1003")
     sender = "p1003-cancel"
     first = bot.text("je veux annuler mon bonus", sender=sender, token=token)
     assert "vous perdez le bonus de 100,00 €" in first and "Confirmez-vous" in first
+    # Emoji, punctuation or another script are no "oui": the question is asked again.
+    for noise in ("🎰🎰🎰", "????", "مرحبا"):
+        unsure = bot.text(noise, sender=sender, token=token)
+        assert "est annulé" not in unsure, (noise, unsure)
+        assert "Confirmez-vous" in unsure or "oui ou non" in unsure.lower(), (noise, unsure)
+    still = bot.text("il me reste combien a miser sur mon bonus", sender=sender, token=token)
+    assert "aucun bonus actif" not in still
     done = bot.text("oui", sender=sender, token=token)
     assert "est annulé" in done
     again = bot.text("il me reste combien a miser sur mon bonus", sender=sender, token=token)
