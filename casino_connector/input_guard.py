@@ -4,6 +4,9 @@
   buttons the bot offered in its last turn (Rasa would read ``/intent{...}`` as an
   intent with entities, past the NLU, and set slots from it).
 * A message is cut to ``MAX_MESSAGE_CHARS``; only ``player_token`` passes as metadata.
+* A card number typed by a player never reaches Rasa, so it is in no tracker, transcript
+  or log: it is masked first (``[carte masquée ****1111]``) and the player is told never
+  to share it (``MSG_CARD_MASKED``).
 * Rate limits per conversation and per client address (``casino_support.rate_limits``).
 * The player always gets an answer: the processing runs as a task of its own; after
   ``SLOW_REPLY_SECONDS`` the channel says it is still looking while Rasa goes on (the
@@ -16,11 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any, Awaitable, Dict, Iterable, Optional, Set
+from typing import Any, Awaitable, Dict, Iterable, Optional, Set, Tuple
 
 from rasa.shared.core.events import (
     ConversationPaused, ConversationResumed, Restarted, UserUttered)
 
+from casino_support.masking import mask_card_numbers
 from casino_support.rate_limits import MessageLimits
 
 from .transcript import NEUTRALISED_PREFIX, conversation_events, last_offered_payloads
@@ -40,6 +44,9 @@ MSG_SLOW_RETRY = ("Je cherche encore : la réponse prend plus de temps que prév
                   "renvoyer votre message dans quelques instants.")
 MSG_TOO_FAST = ("Vous envoyez beaucoup de messages en peu de temps : merci de patienter "
                 "quelques secondes avant le suivant.")
+MSG_CARD_MASKED = ("Pour votre sécurité, je n'ai pas gardé le numéro de carte bancaire de votre "
+                   "message. Ne le communiquez jamais, ni ici ni par e-mail : nos conseillers ne "
+                   "vous le demanderont jamais.")
 
 
 LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -50,6 +57,12 @@ def clean_text(text: str) -> str:
     surrogate (``"\\ud800"`` in JSON: not a character, the tracker store could not save
     it) replaced by U+FFFD."""
     return LONE_SURROGATE.sub("\ufffd", text.strip()[:MAX_MESSAGE_CHARS].strip())
+
+
+def without_card_numbers(text: str) -> Tuple[str, bool]:
+    """``text`` with its card numbers masked, and whether there was one."""
+    masked = mask_card_numbers(text)
+    return masked, masked != text
 
 
 def as_rasa_text(text: str, offered_payloads: Iterable[str]) -> str:

@@ -42,8 +42,8 @@ from casino_support.masking import install_log_masking
 
 from . import input_guard
 from .input_guard import (
-    MSG_SLOW_RETRY, MSG_TECHNICAL, MSG_TOO_FAST, Processing, clean_text, is_paused,
-    message_limits, player_metadata, rasa_text)
+    MSG_CARD_MASKED, MSG_SLOW_RETRY, MSG_TECHNICAL, MSG_TOO_FAST, Processing, clean_text,
+    is_paused, message_limits, player_metadata, rasa_text)
 
 logger = logging.getLogger(__name__)
 
@@ -126,9 +126,13 @@ class CasinoRestInput(RestInput):
             if wait:
                 return response.json([bot_message(sender, MSG_TOO_FAST)], status=429,
                                      headers={"Retry-After": str(int(wait) + 1)})
+            text, card_masked = input_guard.without_card_numbers(text)
             try:
-                return response.json(await self._answer(request, on_new_message, sender,
-                                                        text, fields["metadata"]))
+                answers = await self._answer(request, on_new_message, sender, text,
+                                             fields["metadata"])
+                if card_masked:
+                    answers = [bot_message(sender, MSG_CARD_MASKED), *answers]
+                return response.json(answers)
             except Exception:  # whatever broke, the player gets a French answer
                 logger.exception("REST channel: conversation %s failed", sender)
                 return response.json([bot_message(sender, MSG_TECHNICAL)])

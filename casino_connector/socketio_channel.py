@@ -39,6 +39,7 @@ from casino_support.masking import install_log_masking
 
 from . import agent_api, input_guard, sessions
 from .input_guard import (
+    MSG_CARD_MASKED,
     MSG_SLOW,
     MSG_TECHNICAL,
     MSG_TOO_FAST,
@@ -48,6 +49,7 @@ from .input_guard import (
     message_limits,
     player_metadata,
     rasa_text,
+    without_card_numbers,
 )
 from .transcript import (
     button_list,
@@ -335,6 +337,9 @@ class PlayerEvents:
         text = clean_text(text)
         if not text or await self._too_fast(sid, conversation_id):
             return
+        text, card_masked = without_card_numbers(text)
+        if card_masked:
+            await self.sio.emit("bot_uttered", {"text": MSG_CARD_MASKED, "sender": "bot"}, to=sid)
         typed = text
         text = await rasa_text(self.connector.rasa_agent, conversation_id, text)
         output = CasinoSocketIOOutput(self.connector)

@@ -113,8 +113,12 @@ def mask(text: Any) -> Any:
         if found is not None:
             start, end, compact = found
             spans.append((start, end, IBAN_MASK.format(last4=compact[-4:])))
-    text = _replace(text, spans)
-    spans = []
+    return mask_card_numbers(_replace(text, spans))
+
+
+def mask_card_numbers(text: str) -> str:
+    """``text`` with its card numbers (Luhn-valid runs of 13 to 19 digits) masked."""
+    spans: List[Tuple[int, int, str]] = []
     for run in DIGIT_RUN.finditer(text):
         for start, end, digits in _card_spans(run):
             spans.append((start, end, CARD_MASK.format(last4=digits[-4:])))

@@ -263,12 +263,18 @@ def test_an_unknown_origin_gets_no_cors_header(secured, method, path):
 
 # --- masking --------------------------------------------------------------------------------------
 
-def test_a_card_number_is_masked_for_agents_and_in_the_logs(secured):
+def test_a_card_number_is_masked_before_rasa_and_the_player_is_warned(secured):
     sender = f"sec-card-{uuid.uuid4().hex[:8]}"
     email = f"joueur.{uuid.uuid4().hex[:6]}@exemple.fr"
-    secured.text(f"j'ai payé avec ma carte {VISA}, écrivez-moi à {email}", sender=sender)
+    answer = secured.post(f"j'ai payé avec ma carte {VISA}, écrivez-moi à {email}", sender=sender)
+    assert answer.status_code == 200
+    first, *rest = [m["text"] for m in answer.json()]
+    assert "numéro de carte" in first and "jamais" in first
+    assert rest, "the bot still answers the question"
+    # The tracker has the message without the card number; the e-mail stays (tickets need it).
     stored = secured.user_events(sender)[-1]["text"]
-    assert VISA in stored  # the tracker keeps what was typed
+    assert stored == f"j'ai payé avec ma carte [carte masquée ****1111], écrivez-moi à {email}"
+    assert VISA.replace(" ", "")[6:12] not in json.dumps(secured.tracker(sender))
 
     agent = create_agent(secured)
     conversation = agent.get(f"/casino/agent/conversations/{sender}")
@@ -278,7 +284,18 @@ def test_a_card_number_is_masked_for_agents_and_in_the_logs(secured):
                     "[e-mail masqué]"]
 
     rasa_log = secured.servers.rasa_log.read_text(errors="replace")
-    assert "[carte masquée ****1111]" in rasa_log  # Rasa logged the message, masked
+    assert "****1111" in rasa_log  # Rasa logged the message, masked
     for log in (rasa_log, secured.servers.actions_log.read_text(errors="replace")):
         assert VISA not in log and VISA.replace(" ", "") not in log
         assert email not in log
+
+
+def test_a_card_number_in_the_widget_is_masked_and_the_player_warned(secured):
+    async def scenario():
+        async with Peer(secured.url, headers={"X-Forwarded-For": new_client()}) as peer:
+            session_id, _ = await peer.session()
+            said = text_of(await peer.say(f"ma cb {VISA.replace(' ', '')} est refusée"))
+            assert said.startswith("Pour votre sécurité") and "numéro de carte" in said
+            assert secured.user_events(session_id)[-1]["text"] == (
+                "ma cb [carte masquée ****1111] est refusée")
+    run(scenario())

@@ -171,3 +171,15 @@ def test_a_message_after_the_hand_back_is_the_bot_s_to_answer():
               UserUttered("et mon retrait ?")]
     assert not paused_at_last_user_message(events)
     assert not paused_at_last_user_message([UserUttered("bonjour")])
+
+
+def test_a_card_number_is_masked_before_rasa():
+    from casino_connector.input_guard import without_card_numbers
+
+    assert without_card_numbers("ma carte 4970 1012 3456 7893 est refusée") == (
+        "ma carte [carte masquée ****7893] est refusée", True)
+    # Not cards: an amount, a phone number, a reference, an IBAN, an e-mail (kept for tickets).
+    for text in ("j'ai déposé 1 500 € le 12/11", "appelez-moi au 06 12 34 56 78",
+                 "mon retrait T-2026-000123", "FR76 3000 6000 0112 3456 7890 189",
+                 "mon mail jean.dupont@exemple.fr"):
+        assert without_card_numbers(text) == (text, False)
