@@ -60,6 +60,8 @@ test-unit: $(STAMP)
 test-nlu: models/.trained
 	$(RASA) test nlu --nlu tests/nlu/nlu_test_set.yml --model models/casino-support.tar.gz --out results/nlu --no-plot
 	$(BIN)/python -m scripts.check_nlu_report results/nlu/intent_report.json --min-macro-f1 0.90
+	$(RASA) test nlu --nlu tests/nlu/independent_test_set.yml --model models/casino-support.tar.gz --out results/nlu-independent --no-plot
+	$(BIN)/python -m scripts.check_nlu_report results/nlu-independent/intent_report.json --min-macro-f1 0.85
 
 ## End-to-end test stories (tests/test_stories.yml).
 test-stories: models/.trained

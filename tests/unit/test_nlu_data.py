@@ -33,6 +33,11 @@ def test_set():
     return load_data(str(ROOT / "tests" / "nlu" / "nlu_test_set.yml"))
 
 
+@pytest.fixture(scope="module")
+def independent_test_set():
+    return load_data(str(ROOT / "tests" / "nlu" / "independent_test_set.yml"))
+
+
 def story_user_texts():
     stories = yaml.safe_load((ROOT / "tests" / "test_stories.yml").read_text())["stories"]
     return [step["user"].strip() for story in stories for step in story["steps"] if "user" in step]
@@ -63,8 +68,9 @@ def test_test_set_covers_every_intent(training, test_set):
         assert counts[intent] >= 10, f"{intent}: {counts[intent]} test examples"
 
 
-def test_no_test_utterance_is_in_the_training_data(training, test_set):
+def test_no_test_utterance_is_in_the_training_data(training, test_set, independent_test_set):
     trained = {normalised(example.get("text")) for example in training.training_examples}
-    tested = [example.get("text") for example in test_set.training_examples] + story_user_texts()
+    tested = [example.get("text") for example in test_set.training_examples
+              + independent_test_set.training_examples] + story_user_texts()
     leaked = [text for text in tested if normalised(text) in trained]
     assert not leaked, leaked
