@@ -215,8 +215,9 @@ class AskBonusCancelConfirmed(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(
             text="Confirmez-vous l'annulation de votre bonus ?",
-            buttons=[{"title": "Oui, annuler le bonus", "payload": "/affirm"},
-                     {"title": "Non, garder le bonus", "payload": "/deny"}],
+            # The safe answer first: in `rasa shell`, Enter on the button menu picks the first.
+            buttons=[{"title": "Non, garder le bonus", "payload": "/deny"},
+                     {"title": "Oui, annuler le bonus", "payload": "/affirm"}],
         )
         return []
 

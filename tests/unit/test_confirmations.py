@@ -45,3 +45,16 @@ def test_the_form_asks_again_after_an_unclear_yes():
     value, said = validate(True, "affirm", 0.48)
     assert value is None
     assert said and "oui" in said[0] and "non" in said[0]
+
+
+def test_the_question_offers_the_safe_answer_first():
+    """In `rasa shell` a key pressed on the button menu picks the first button."""
+    import asyncio
+
+    from actions.player_account import AskBonusCancelConfirmed
+
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("conversation-1", {}, {}, [], False, None, {}, "action_listen")
+    asyncio.run(AskBonusCancelConfirmed().run(dispatcher, tracker, {}))
+    payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
+    assert payloads == ["/deny", "/affirm"]
