@@ -146,6 +146,11 @@ class PageWatch:
         page.on("console", lambda message: message.type == "error"
                 and self.console_errors.append(message.text))
 
+    def assert_quiet(self) -> None:
+        """No dialog opened and no uncaught script error on the page."""
+        assert self.dialogs == [], f"{self.name}: {self.dialogs}"
+        assert self.page_errors == [], f"{self.name}: {self.page_errors}"
+
 
 @pytest.fixture
 def new_page(browser, servers) -> Iterator[Any]:

@@ -98,8 +98,7 @@ def test_handoff_from_widget_to_agent_and_back(new_page, servers, shot):
     expect(widget.messages("agent").locator(".cw-msg__who")).to_have_text(["Conseiller · alice"])
     expect(console.lines("user").filter(has_text="mon retrait")).to_have_count(1)
     for page in (agent_page, player_page):
-        assert page.watch.dialogs == [], f"{page.watch.name}: a dialog fired"
-        assert page.watch.page_errors == [], f"{page.watch.name}: {page.watch.page_errors}"
+        page.watch.assert_quiet()
 
 
 def test_agent_closes_an_anonymous_players_conversation(new_page, servers, shot):
@@ -184,7 +183,7 @@ def test_agent_console_lists_and_closes_tickets(new_page, servers, shot):
     expect(late_row).not_to_have_class(re.compile(r"\bticket--overdue\b"))
     shot(page, "ticket-closed", full_page=True)
     assert tickets.get_ticket(database, late.reference).status == "closed"
-    assert page.watch.dialogs == [] and page.watch.page_errors == []
+    page.watch.assert_quiet()
 
 
 def test_agent_login_is_refused_with_a_wrong_password(new_page, servers, shot):

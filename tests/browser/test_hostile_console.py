@@ -30,8 +30,7 @@ def assert_nothing_ran(*pages) -> None:
     for page in pages:
         assert page.evaluate("() => typeof window.__pwned") == "undefined", page.watch.name
         assert page.evaluate("() => typeof parent.__pwned") == "undefined", page.watch.name
-        assert page.watch.dialogs == [], f"{page.watch.name}: {page.watch.dialogs}"
-        assert page.watch.page_errors == [], f"{page.watch.name}: {page.watch.page_errors}"
+        page.watch.assert_quiet()
 
 
 def test_a_players_html_reaches_the_agent_console_as_plain_text(new_page, servers, shot):
