@@ -74,6 +74,19 @@ class Peer:
                     await self._changed.wait()
         return await asyncio.wait_for(find(), timeout)
 
+    async def wait_for_any(self, name: str, predicate: Callable[[Any], bool] = lambda _: True,
+                           timeout: float = TIMEOUT) -> Any:
+        """An event ``name`` (matching) received at any time, before or after the last one
+        waited for: for events whose order against the others the server does not fix."""
+        async def find() -> Any:
+            async with self._changed:
+                while True:
+                    for event, data in self.received:
+                        if event == name and predicate(data):
+                            return data
+                    await self._changed.wait()
+        return await asyncio.wait_for(find(), timeout)
+
     async def quiet(self, seconds: float = 1.5) -> List[Tuple[str, Any]]:
         """The events received during the next ``seconds``."""
         start = len(self.received)
