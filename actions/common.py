@@ -1,4 +1,4 @@
-"""What every action needs: the question asked, the clock, sending an answer, and what
+"""What every action needs: the clock, sending an answer, and what
 the player is told when the support database (or anything else) fails.
 
 The support database is reached only through ``in_support_database(work)``: ``work``
@@ -25,15 +25,15 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Text, TypeVar
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from casino_support.answers import Answer, Question
+from casino_support.answers import Answer
 from casino_support.config import SupportConfig, current_config
 from casino_support.database import SupportDatabaseUnavailable, session_scope
+from casino_support.wording import ANYTHING_ELSE
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-ANYTHING_ELSE = "Puis-je vous aider pour autre chose ?"
 NOT_UNDERSTOOD = ("Désolé, je n'ai pas bien compris. Pouvez-vous reformuler votre question en "
                   "quelques mots ?")
 
@@ -44,21 +44,6 @@ def now() -> datetime:
 
 def config() -> SupportConfig:
     return current_config()
-
-
-def latest_entity(tracker: Tracker, entity: Text) -> Optional[Text]:
-    """An entity of the latest message, else None (a slot may hold an older one)."""
-    values = [e.get("value") for e in tracker.latest_message.get("entities", [])
-              if e.get("entity") == entity and isinstance(e.get("value"), str)]
-    return values[0] if values else None
-
-
-def question_from(tracker: Tracker) -> Question:
-    return Question(
-        text=tracker.latest_message.get("text") or "",
-        payment_method=latest_entity(tracker, "payment_method"),
-        document_type=latest_entity(tracker, "document_type"),
-    )
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:

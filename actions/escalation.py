@@ -16,23 +16,24 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answering import answer_turn
 from actions.common import (
     answers_failures, ask_anything_else, config, in_support_database, not_recorded, now,
-    question_from, send, tell_database_down,
+    tell_database_down,
 )
 from actions.player_identity import identify
 from casino_support import accounts, agents, handoffs, tickets
-from casino_support.answers import Answers, answer_for
+from casino_support.answers import Answers
+from casino_support.questions import URGENT_ASPECTS
 from casino_support.database import SupportDatabaseUnavailable
 from casino_support.escalation import Escalation, escalation_for
 from casino_support.support_hours import chat_hours
+from casino_support.wording import ANYTHING_ELSE, TICKET_BUTTON
 
 logger = logging.getLogger(__name__)
 
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-TICKET_BUTTON = {"title": "Laisser un ticket", "payload": "/contact_support_ticket"}
 WAIT_BUTTON = {"title": "Attendre un conseiller", "payload": "/human_handoff_wait"}
-HUMAN_BUTTON = {"title": "Parler à un conseiller", "payload": "/human_handoff"}
 RETRY_HUMAN_BUTTON = {"title": "Réessayer", "payload": "/human_handoff"}
 RETRY_WAIT_BUTTON = {"title": "Réessayer", "payload": "/human_handoff_wait"}
 RETRY_TICKET_BUTTON = {"title": "Réessayer", "payload": "/contact_support_ticket"}
@@ -127,7 +128,9 @@ class ActionWaitForAgent(Action):
 
 
 class ActionAnswerResponsibleGambling(Action):
-    """Helpline always, then escalation with top priority, at any hour."""
+    """Graded: the self-service answer for routine tools (a limit, a pause, a reminder);
+    distress and self-exclusion requests are escalated with top priority, at any hour, with
+    the helpline (of the player's country, and the French one)."""
 
     def name(self) -> Text:
         return "action_answer_responsible_gambling"
@@ -136,9 +139,15 @@ class ActionAnswerResponsibleGambling(Action):
                       events=lambda: [SlotSet("handoff_outcome", FAILED)])
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        send(dispatcher, answer_for("responsible_gambling", question_from(tracker), config(), now()))
-        return await escalate(dispatcher, tracker, "responsible_gambling",
-                              ticket_description="Demande liée au jeu responsable")
+        turn = await answer_turn(dispatcher, tracker, "responsible_gambling",
+                                 anything_else=False)
+        if not any(question.aspect in URGENT_ASPECTS for question in turn.questions):
+            if not turn.asked_back:
+                dispatcher.utter_message(text=ANYTHING_ELSE)
+            return turn.slot_events() + [SlotSet("handoff_outcome", None)]
+        return turn.slot_events() + await escalate(
+            dispatcher, tracker, "responsible_gambling",
+            ticket_description="Demande liée au jeu responsable")
 
 
 class AskEmail(Action):

@@ -1,18 +1,26 @@
-"""Answers that are the same for every player: built from support.yml only."""
+"""The answer actions: one per topic, all answering the same way (actions/answering.py).
+
+Each reads what was asked this turn (topic, aspect, entities, the several questions of a
+message, a follow-up's topic), answers from support.yml and, for a logged-in player, from
+their account first; then keeps the topic and aspect for a follow-up.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers_failures, ask_anything_else, config, now, question_from, send
-from actions.escalation import HUMAN_BUTTON, TICKET_BUTTON
+from actions.answering import answer_turn
+from actions.common import answers_failures, config, now, send
 from casino_support.answers import answer_for
+from casino_support.questions import Question
+from casino_support.wording import HUMAN_BUTTON, TICKET_BUTTON
 
 
-class GeneralAnswerAction(Action):
-    """Answers one support topic from the configuration and the question's wording."""
+class AnswerAction(Action):
+    """Answers the questions of the turn; ``topic`` is the intent its rule reacts to."""
 
     topic: Text = ""
 
@@ -21,34 +29,37 @@ class GeneralAnswerAction(Action):
 
     @answers_failures()
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        send(dispatcher, answer_for(self.topic, question_from(tracker), config(), now()))
-        ask_anything_else(dispatcher, tracker)
-        return []
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        turn = await answer_turn(dispatcher, tracker, self.topic)
+        return turn.slot_events()
 
 
-def _general_action(topic: Text) -> type:
+def _answer_action(topic: Text) -> type:
     class_name = "Answer" + "".join(part.title() for part in topic.split("_"))
-    return type(class_name, (GeneralAnswerAction,), {"topic": topic})
+    return type(class_name, (AnswerAction,), {"topic": topic})
 
 
-AnswerRegister = _general_action("register")
-AnswerDeposit = _general_action("deposit")
-AnswerDepositFailed = _general_action("deposit_failed")
-AnswerAccountAccess = _general_action("account_access")
-AnswerContactSupport = _general_action("contact_support")
-AnswerOperatorLicence = _general_action("operator_licence")
+AnswerRegister = _answer_action("register")
+AnswerDeposit = _answer_action("deposit")
+AnswerDepositFailed = _answer_action("deposit_failed")
+AnswerWithdraw = _answer_action("withdraw")
+AnswerAccountAccess = _answer_action("account_access")
+AnswerVerifyAccount = _answer_action("verify_account")
+AnswerBonus = _answer_action("bonus")
+AnswerContactSupport = _answer_action("contact_support")
+AnswerOperatorLicence = _answer_action("operator_licence")
+AnswerFollowUp = _answer_action("follow_up")
 
 
-class AnswerComplain(GeneralAnswerAction):
+class AnswerComplain(AnswerAction):
     """An angry player: an apology, and a human offered straight away."""
 
     topic = "complain"
 
     @answers_failures()
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        answer = answer_for(self.topic, question_from(tracker), config(), now())
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        answer = answer_for(Question(self.topic), config(), now())
         answer.buttons = [HUMAN_BUTTON, TICKET_BUTTON]
         send(dispatcher, answer)
         return []

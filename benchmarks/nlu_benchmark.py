@@ -1,6 +1,6 @@
 """NLU benchmark: this project's pipeline against Rasa's default pipeline (`rasa init`).
 
-Both are trained on data/nlu.yml and scored on tests/nlu/nlu_test_set.yml in the same run;
+Both are trained on the NLU files of data/ and scored on tests/nlu/nlu_test_set.yml in the same run;
 prints intent macro-F1, accuracy, entity F1 and training time side by side.
 
     python -m benchmarks.nlu_benchmark [--runs N]
@@ -49,7 +49,7 @@ def write_configs(folder: Path) -> dict:
 
 def train(config: Path, out: Path, name: str) -> float:
     started = time.perf_counter()
-    subprocess.run([RASA, "train", "nlu", "-c", str(config), "--nlu", "data/nlu.yml",
+    subprocess.run([RASA, "train", "nlu", "-c", str(config), "--nlu", "data",
                     "--out", str(out), "--fixed-model-name", name],
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
@@ -85,10 +85,12 @@ def main() -> int:
                 print(f"run {run + 1}: {label}: {json.dumps({k: round(v, 4) for k, v in results[label][-1].items() if v is not None})}",
                       flush=True)
     print()
-    print(f"NLU benchmark, {args.runs} run(s) each, trained on data/nlu.yml, scored on {TEST_SET.relative_to(ROOT)}")
+    print(f"NLU benchmark, {args.runs} run(s) each, trained on data/nlu*.yml, scored on {TEST_SET.relative_to(ROOT)}")
     print(f"{'pipeline':20s} {'intent macro-F1':>16s} {'accuracy':>9s} {'entity F1':>10s} {'train (s, median)':>18s}")
     for label, runs in results.items():
-        med = lambda key: statistics.median(r[key] for r in runs if r.get(key) is not None) if any(r.get(key) is not None for r in runs) else float("nan")
+        def med(key, runs=runs):
+            values = [r[key] for r in runs if r.get(key) is not None]
+            return statistics.median(values) if values else float("nan")
         print(f"{label:20s} {med('macro_f1'):16.3f} {med('accuracy'):9.3f} {med('entity_f1'):10.3f} {med('train_seconds'):18.1f}")
     ours, base = results["this project"], results["rasa init default"]
     ratio = statistics.median(o["train_seconds"] / b["train_seconds"] for o, b in zip(ours, base))

@@ -41,6 +41,7 @@ from sanic.response import HTTPResponse
 from casino_support.masking import install_log_masking
 
 from . import input_guard
+from .several_questions import with_questions
 from .input_guard import (
     MSG_CARD_MASKED, MSG_SLOW_RETRY, MSG_TECHNICAL, MSG_TOO_FAST, Processing, clean_text,
     is_paused, message_limits, player_metadata, rasa_text)
@@ -150,8 +151,10 @@ class CasinoRestInput(RestInput):
                       ) -> List[Dict[str, Any]]:
         agent = self._rasa_agent(request)
         collector = CollectingOutputChannel()
-        message = UserMessage(await rasa_text(agent, sender, text), collector, sender,
-                              input_channel=CHANNEL_NAME, metadata=metadata)
+        text = await rasa_text(agent, sender, text)
+        metadata = await with_questions(agent, text, metadata)
+        message = UserMessage(text, collector, sender, input_channel=CHANNEL_NAME,
+                              metadata=metadata)
         processing = Processing(on_new_message(message), sender)
         if not await processing.finished_within(input_guard.SLOW_REPLY_SECONDS):
             # Rasa goes on in the background; this client will not get its answer

@@ -38,6 +38,7 @@ from casino_support.database import get_database
 from casino_support.masking import install_log_masking
 
 from . import agent_api, input_guard, sessions
+from .several_questions import with_questions
 from .input_guard import (
     MSG_CARD_MASKED,
     MSG_SLOW,
@@ -343,8 +344,10 @@ class PlayerEvents:
         typed = text
         text = await rasa_text(self.connector.rasa_agent, conversation_id, text)
         output = CasinoSocketIOOutput(self.connector)
+        metadata = await with_questions(self.connector.rasa_agent, text,
+                                        player_metadata(data.get("customData")))
         message = UserMessage(text, output, conversation_id, input_channel=CHANNEL_NAME,
-                              metadata=player_metadata(data.get("customData")))
+                              metadata=metadata)
         await self._process(conversation_id, message, output)
         await self.desk.after_player_message(conversation_id, typed, output.sent)
 

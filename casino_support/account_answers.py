@@ -106,12 +106,13 @@ def bonus_answer(bonus: Optional[BonusStatus], player: PlayerSummary,
     return Answer(messages)
 
 
-def bonus_cancel_prompt(bonus: BonusStatus) -> str:
+def bonus_cancel_prompt(bonus: BonusStatus, config: SupportConfig) -> str:
     return (
         f"Si vous annulez votre bonus « {bonus.name} », vous perdez le bonus de "
         f"{format_amount(bonus.amount)} et les gains obtenus avec lui ; les "
         f"{format_amount(bonus.wagering_done)} déjà misés ne comptent plus. Votre argent "
-        "déposé reste à vous et vous pourrez retirer sans condition de mise."
+        "déposé reste à vous et vous pourrez retirer sans condition de mise. Je peux "
+        f"l'annuler pour vous ici, ou vous pouvez le faire vous-même : {config.bonuses['cancel_path']}."
     )
 
 
@@ -126,7 +127,7 @@ def bonus_cancelled_answer(cancelled: CancelledBonus) -> Answer:
 def self_exclusion_answer(player: PlayerSummary, config: SupportConfig) -> Answer:
     until = (f" jusqu'au {format_date(player.self_excluded_until)}"
              if player.self_excluded_until else "")
-    helpline = config.helpline("FR")
+    helpline = config.helpline(player.country)
     return Answer([
         f"Votre compte est en auto-exclusion{until} : l'accès au jeu est fermé et vous ne "
         "recevrez aucune offre ni aucun bonus pendant cette période.",

@@ -1,21 +1,20 @@
 """The bot's general French answers, built from support.yml.
 
 Every operator fact (hours, channels, delays, methods, limits, licence, helplines) comes
-from the configuration; nothing here repeats one. A topic's answer may depend on what the
-player wrote (the sub-question: a forgotten password or a two-factor code) and on the
-entities found (a payment method, a document type).
+from the configuration; nothing here repeats one. A topic's answer depends on the aspect
+asked (learnt by the NLU: ``withdraw/delay``, ``bonus/expiry``...) and on the entities
+found (a payment method, a document type, a country); never on the raw words.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from casino_support.config import SupportConfig
 from casino_support.formatting import format_amount as money
+from casino_support.questions import OVERVIEW, Question
 from casino_support.support_hours import channel_hours, chat_hours
 
 
@@ -25,31 +24,18 @@ class Answer:
 
     messages: List[str]
     buttons: List[Dict[str, str]] = field(default_factory=list)
-    # True when it answers a precise sub-question rather than the topic in general.
-    specific: bool = False
 
 
-@dataclass(frozen=True)
-class Question:
-    """What the player asked: the text and the entities understood in it."""
-
-    text: str = ""
-    payment_method: Optional[str] = None
-    document_type: Optional[str] = None
-
-    @property
-    def plain(self) -> str:
-        return plain_text(self.text)
-
-    def mentions(self, pattern: str) -> bool:
-        return re.search(pattern, self.plain) is not None
+def aspect_button(title: str, topic: str, aspect: str) -> Dict[str, str]:
+    """A quick reply that asks ``topic`` about ``aspect`` (read as that intent and aspect)."""
+    return {"title": title, "payload": f"/{topic}" + json.dumps({"aspect": aspect})}
 
 
-def plain_text(text: str) -> str:
-    """Lower case, no accents, apostrophes as spaces: 'Mot de passe oublié' -> 'mot de passe oublie'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[’'`]", " ", without_accents.lower())
+def aspect_buttons(topic: str, choices: Sequence[Tuple[str, str]]) -> List[Dict[str, str]]:
+    return [aspect_button(title, topic, aspect) for title, aspect in choices]
+
+
+DEPOSIT_FAILED_BUTTON = {"title": "Dépôt refusé", "payload": "/deposit_failed"}
 
 
 def join_fr(items: Sequence[str]) -> str:
@@ -104,12 +90,7 @@ class Answers:
             email = channels["email"]
             lines.append(f"E-mail : {email['address']}, réponse {email['response']}.")
         if "phone" in channels:
-            phone = channels["phone"]
-            hours = channel_hours(self.config, "phone")
-            lines.append(
-                f"Téléphone : {phone['number']} ({phone.get('cost', '')}), "
-                f"{hours.weekly_summary()} ({hours.status_sentence(self.now)})."
-            )
+            lines.append(f"Téléphone : {self.phone_line()}")
         if "contact_form" in channels:
             form = channels["contact_form"]
             lines.append(f"Formulaire de contact : {form['url']}, réponse {form['response']}.")
@@ -117,6 +98,13 @@ class Answers:
             forum = channels["forum"]
             lines.append(f"Forum des joueurs : {forum['url']} ({forum['response']}).")
         return lines
+
+    def phone_line(self) -> str:
+        """« +33 1 … (prix d'un appel local), du lundi au vendredi … (ouvert en ce moment…). »"""
+        phone = self.config.channels["phone"]
+        hours = channel_hours(self.config, "phone") or chat_hours(self.config)
+        return (f"{phone['number']} ({phone.get('cost', '')}), {hours.weekly_summary()} "
+                f"({hours.status_sentence(self.now)}).")
 
     def reach_support(self) -> str:
         """One sentence on how to reach a human, true for this moment."""
@@ -132,19 +120,22 @@ class Answers:
                if email else "")
         )
 
-    def helpline_sentence(self) -> str:
-        line = self.config.helpline("FR")
-        return (
-            f"{line['name']} : {line['phone']} ({line['hours']}), {line['url']}. "
-            "C'est gratuit, anonyme et confidentiel."
-        )
+    def helpline_sentence(self, country: Optional[str] = None) -> str:
+        """The helpline of ``country`` (a code of support.yml), else the default (France)."""
+        line = self.config.helpline(country)
+        sentence = (f"{line['name']} : {line['phone']} ({line['hours']}), {line['url']}. "
+                    "C'est gratuit, anonyme et confidentiel.")
+        default = self.config.helpline()
+        if line is not default:
+            sentence += f" En France : {default['name']}, {default['phone']}."
+        return sentence
 
     # --- registration ------------------------------------------------------------
     def register(self, q: Question) -> Answer:
         op = self.config.operator
         security = self.config.account_security
         age, countries = op["minimum_age"], join_fr(op["countries_served"])
-        if q.mentions(r"\b(mail|e ?mail|courriel|confirmation|activ|lien)"):
+        if q.aspect == "confirmation_email":
             return Answer([
                 "Si l'e-mail de confirmation n'arrive pas :\n" + bullets([
                     "vérifiez les courriers indésirables (spam) et l'onglet Promotions ;",
@@ -154,50 +145,44 @@ class Answers:
                 ]),
                 "Toujours rien après 30 minutes ? " + self.reach_support(),
             ])
-        if q.mentions(r"\b(deja|deux|2|deuxieme|second|plusieurs|autre) (un )?comptes?\b|double compte"):
+        if q.aspect == "second_account":
             return Answer([
                 "Un seul compte est autorisé par personne, par foyer et par moyen de paiement. "
                 "Si vous avez déjà un compte, utilisez « Mot de passe oublié » pour le récupérer "
                 "plutôt que d'en ouvrir un autre : les comptes en double sont fermés."
             ])
-        if q.mentions(r"refus|rejet|bloqu|impossible|erreur|marche pas|fonctionne pas|arrive pas|peux pas|pas possible"):
+        if q.aspect == "conditions":
             return Answer([
-                "Une inscription peut être refusée quand :\n" + bullets([
-                    f"vous avez moins de {age} ans ;",
-                    f"vous résidez hors des pays acceptés ({countries}) ;",
-                    "un compte existe déjà à votre nom, à votre adresse ou avec le même moyen de paiement ;",
-                    "vous êtes inscrit sur un registre d'auto-exclusion ;",
-                    "les informations saisies ne correspondent pas à votre pièce d'identité.",
-                ]),
-                "Si aucun de ces cas ne vous concerne : " + self.reach_support(),
-            ])
-        if q.mentions(r"\b(age|ans|mineur|majeur|18|16|17)\b"):
-            return Answer([
-                f"Il faut avoir au moins {age} ans pour s'inscrire et jouer. L'âge est vérifié "
-                "avec votre pièce d'identité avant le premier retrait ; un compte ouvert par un "
-                "mineur est fermé."
-            ])
-        if q.mentions(r"pays|belg|suisse|canad|quebec|luxemb|france|etranger|resid|vpn|depuis"):
-            return Answer([
-                f"Nous acceptons les joueurs résidant en : {countries}. "
-                f"Il faut avoir au moins {age} ans. L'utilisation d'un VPN pour jouer depuis un "
-                "autre pays est interdite.",
+                f"Il faut avoir au moins {age} ans et résider dans un pays accepté : {countries}. "
+                "L'âge et l'adresse sont vérifiés avec vos documents avant le premier retrait ; "
+                "l'utilisation d'un VPN pour jouer depuis un autre pays est interdite.",
+                "Une inscription est refusée aussi quand un compte existe déjà à votre nom, à votre "
+                "adresse ou avec le même moyen de paiement, ou quand vous êtes inscrit sur un "
+                "registre d'auto-exclusion.",
                 self.config.operator["licence"]["note"],
             ])
-        return Answer([
+        answer = Answer([
             "Pour créer votre compte :\n" + bullets([
                 "cliquez sur « S'inscrire » en haut de la page ;",
                 "indiquez vos nom, prénom, date de naissance et adresse exacts (ils seront "
                 "comparés à votre pièce d'identité) ;",
-                "choisissez un mot de passe et validez l'e-mail de confirmation.",
+                f"choisissez un mot de passe d'au moins {security['password_min_length']} "
+                "caractères et validez l'e-mail de confirmation.",
             ]),
             f"Conditions : avoir au moins {age} ans et résider dans un pays accepté ({countries}). "
             f"Pour retirer vos gains, il faudra ensuite faire valider votre compte ({self.required_documents()}).",
         ])
+        if q.is_overview:
+            answer.buttons = aspect_buttons("register", [
+                ("E-mail de confirmation non reçu", "confirmation_email"),
+                ("Âge et pays acceptés", "conditions"),
+                ("J'ai déjà un compte", "second_account")])
+        return answer
 
     # --- deposits -----------------------------------------------------------------
     def deposit(self, q: Question) -> Answer:
         limits = self.config.limits
+        minimum, maximum = money(limits["deposit_min"]), money(limits["deposit_max_per_day"])
         method = self.method(q.payment_method)
         if q.payment_method and method is None:
             return Answer([
@@ -211,26 +196,37 @@ class Answers:
             fee = "sans frais" if not method.fee else f"frais de {method.fee} %"
             return Answer([
                 f"Oui, vous pouvez déposer par {method.label} : crédit {method.deposit_delay}, {fee}. "
-                f"Dépôt minimum {money(limits['deposit_min'])}, maximum "
-                f"{money(limits['deposit_max_per_day'])} par jour."
+                f"Dépôt minimum {minimum}, maximum {maximum} par jour."
                 + ("" if method.withdraw else
                    f" Attention : {method.label} ne permet pas les retraits, il vous faudra un autre moyen pour retirer.")
             ])
-        if q.mentions(r"frais|commission|gratuit|payant|coute"):
-            with_fees = [m.label for m in self.config.payment_methods.values() if m.deposit and m.fee]
+        if q.aspect == "fees":
             return Answer([
-                "Les dépôts sont sans frais de notre part"
-                + (f", sauf {join_fr(with_fees)}" if with_fees else "")
-                + ". Votre banque ou votre portefeuille électronique peut appliquer ses propres frais."
+                f"Les dépôts sont {self.deposit_fees()}. Votre banque ou votre portefeuille "
+                "électronique peut appliquer ses propres frais."
             ])
-        return Answer([
+        if q.aspect == "limits":
+            return Answer([f"Dépôt minimum {minimum}, maximum {maximum} par jour. Vous pouvez aussi "
+                           "vous fixer une limite plus basse dans "
+                           f"{self.config.responsible_gambling['limits_path']}."])
+        if q.aspect == "delay":
+            return Answer(["Votre dépôt apparaît sur votre solde dès le paiement accepté. "
+                           + self.deposit_delays()])
+        if q.aspect == "methods":
+            return Answer(["Vous pouvez déposer par " + join_fr(self.methods("deposit"))
+                           + ". " + self.deposit_delays()])
+        answer = Answer([
             "Pour déposer : Mon compte > Dépôt, choisissez le moyen de paiement et le montant.",
             "Moyens acceptés : " + join_fr(self.methods("deposit")) + ". "
-            f"Dépôt minimum {money(limits['deposit_min'])}, maximum "
-            f"{money(limits['deposit_max_per_day'])} par jour, {self.deposit_fees()}. "
+            f"Dépôt minimum {minimum}, maximum {maximum} par jour, {self.deposit_fees()}. "
             + self.deposit_delays(),
             "Un bonus peut vous être proposé au dépôt : vous êtes libre de le refuser.",
         ])
+        if q.is_overview:
+            answer.buttons = aspect_buttons("deposit", [
+                ("Moyens de paiement", "methods"), ("Minimum et maximum", "limits"),
+                ("Délai de crédit", "delay")]) + [DEPOSIT_FAILED_BUTTON]
+        return answer
 
     def deposit_fees(self) -> str:
         with_fees = [f"{m.label} ({m.fee} %)" for m in self.config.payment_methods.values()
@@ -251,6 +247,15 @@ class Answers:
 
     def deposit_failed(self, q: Question) -> Answer:
         limits = self.config.limits
+        method = self.method(q.payment_method)
+        if method is not None and method.deposit and method.deposit_delay != "instantané":
+            return Answer([
+                f"Un dépôt par {method.label} arrive sur votre solde en {method.deposit_delay} "
+                "après son départ de votre banque (un virement parti un vendredi soir arrive "
+                "après le week-end).",
+                "Passé ce délai, contactez-nous avec la date, le montant et une capture du relevé "
+                "montrant le débit ; nous retrouverons la transaction. " + self.reach_support(),
+            ])
         return Answer([
             "Un dépôt refusé vient le plus souvent de :\n" + bullets([
                 "la validation 3D Secure non faite dans l'application de votre banque ;",
@@ -277,7 +282,8 @@ class Answers:
     def withdraw(self, q: Question) -> Answer:
         limits = self.config.limits
         rules = self.config.withdrawals
-        if q.mentions(r"annul|revenir sur|stopper|arreter|reverse|rembourser mon retrait|recuperer mon retrait"):
+        minimum, maximum = money(limits["withdraw_min"]), money(limits["withdraw_max_per_week"])
+        if q.aspect == "cancel":
             if rules.get("cancellable_while_pending"):
                 return Answer([
                     "Tant qu'un retrait est « en attente », vous pouvez l'annuler : Mon compte > "
@@ -296,21 +302,58 @@ class Answers:
             ])
         if method is not None:
             return Answer([
-                f"Oui, vous pouvez retirer par {method.label} : {method.withdraw_delay}. "
-                f"Retrait minimum {money(limits['withdraw_min'])}."
+                f"Oui, vous pouvez retirer par {method.label} : {method.withdraw_delay}, après "
+                f"notre traitement de {rules['processing_days']} jours ouvrés au plus. "
+                f"Retrait minimum {minimum}, {self.method_fee(method)}."
             ])
-        if q.mentions(r"combien de temps|delai|quand|jours|rapide|duree|long"):
+        if q.aspect == "delay":
             return Answer([self.withdrawal_delays()])
+        if q.aspect == "fees":
+            return Answer([f"Les retraits sont {self.withdrawal_fees()}. Votre banque ou votre "
+                           "portefeuille électronique peut appliquer ses propres frais."])
+        if q.aspect == "limits":
+            return Answer([f"Vous pouvez retirer au minimum {minimum}, et au maximum {maximum} "
+                           "par semaine."])
+        if q.aspect == "methods":
+            same = (" Le retrait se fait en priorité vers le moyen utilisé pour déposer."
+                    if rules.get("same_method_rule") else "")
+            return Answer(["Moyens possibles pour retirer : " + join_fr(self.methods("withdraw"))
+                           + "." + same, self.withdrawal_delays()])
+        if q.aspect == "blocked":
+            return Answer([
+                "Un retrait est bloqué le plus souvent parce que :\n" + bullets([
+                    f"le compte n'est pas encore validé ({self.required_documents()}) ;",
+                    "un bonus actif a encore des mises à faire (un retrait l'annulerait) ;",
+                    f"le montant est sous le minimum de {minimum} ou au-dessus de {maximum} par semaine ;",
+                    "le moyen choisi ne permet pas les retraits, ou n'est pas celui utilisé pour déposer.",
+                ]),
+                "Connecté à votre espace joueur, je vous dis lequel de ces cas est le vôtre. "
+                + self.reach_support(),
+            ])
         same = (" Le retrait se fait en priorité vers le moyen utilisé pour déposer."
                 if rules.get("same_method_rule") else "")
-        return Answer([
+        answer = Answer([
             "Pour retirer vos gains : Mon compte > Retrait, choisissez le montant et le moyen de "
-            f"paiement. Minimum {money(limits['withdraw_min'])}, maximum "
-            f"{money(limits['withdraw_max_per_week'])} par semaine.{same}",
+            f"paiement. Minimum {minimum}, maximum {maximum} par semaine.{same}",
             f"Avant un premier retrait, votre compte doit être validé ({self.required_documents()}) ; "
             "un bonus dont les conditions de mise ne sont pas remplies est perdu si vous retirez.",
             self.withdrawal_delays(),
         ])
+        if q.is_overview:
+            answer.buttons = aspect_buttons("withdraw", [
+                ("Délais", "delay"), ("Retrait bloqué", "blocked"),
+                ("Annuler un retrait", "cancel")])
+        return answer
+
+    def method_fee(self, method) -> str:
+        return "sans frais" if not method.fee else f"frais de {method.fee} %"
+
+    def withdrawal_fees(self) -> str:
+        with_fees = [f"{m.label} ({m.fee} %)" for m in self.config.payment_methods.values()
+                     if m.withdraw and m.fee]
+        if not with_fees:
+            return "sans frais de notre part"
+        return "sans frais de notre part sauf " + join_fr(with_fees)
 
     def late_payment(self, q: Question) -> Answer:
         late = self.config.late_after_days
@@ -323,7 +366,7 @@ class Answers:
     # --- account access -------------------------------------------------------------
     def account_access(self, q: Question) -> Answer:
         security = self.config.account_security
-        if q.mentions(r"\b(code|sms|2fa|double|authentif|a2f|otp|google authenticator|verification en deux)"):
+        if q.aspect == "code":
             return Answer([
                 "Si le code de vérification n'arrive pas :\n" + bullets([
                     f"attendez 2 minutes, puis « Renvoyer le code » (un code vaut {security['verification_code_validity']}) ;",
@@ -333,17 +376,17 @@ class Answers:
                 "Vous avez changé de numéro ou perdu le téléphone ? Un conseiller doit vérifier "
                 "votre identité avant de désactiver la double authentification. " + self.reach_support(),
             ])
-        if q.mentions(r"\b(fermer|fermeture|clotur\w*|supprim\w*|desactiver)\b.*\bcompte|compte.*\b(fermer|cloturer|supprimer)\b"):
+        if q.aspect == "close":
             rg = self.config.responsible_gambling
             return Answer([
                 "Pour fermer votre compte, demandez-le à un conseiller (chat ou e-mail) : votre "
                 "solde vous est d'abord versé, puis le compte est fermé.",
                 "Si vous voulez arrêter de jouer parce que le jeu prend trop de place, une "
                 f"auto-exclusion ({rg['limits_path']}) bloque aussi la réouverture pendant sa "
-                "durée, et vous pouvez être aidé : " + self.helpline_sentence(),
+                "durée, et vous pouvez être aidé : " + self.helpline_sentence(q.country),
                 self.reach_support(),
             ])
-        if q.mentions(r"bloqu|suspendu|desactiv|verrouill|ferme|banni|gele|restreint"):
+        if q.aspect == "locked":
             return Answer([
                 f"Après {security['lockout_after_failed_logins']} mots de passe erronés, le compte "
                 f"est verrouillé {security['lockout_minutes']} minutes : attendez puis utilisez "
@@ -352,7 +395,7 @@ class Answers:
                 "peut être débloqué que par un conseiller, qui vous dira pourquoi. "
                 + self.reach_support(),
             ])
-        if q.mentions(r"mot de passe|mdp|mot passe|password|pass\b|identifiant|mpd"):
+        if q.aspect == "password":
             return Answer([
                 "Mot de passe oublié : sur la page de connexion, cliquez « Mot de passe oublié ? », "
                 "saisissez l'e-mail de votre compte et suivez le lien reçu (valable "
@@ -361,26 +404,59 @@ class Answers:
                 "n'utilisez nulle part ailleurs.",
                 "Vous ne recevez pas l'e-mail ou n'avez plus accès à l'adresse ? " + self.reach_support(),
             ])
-        return Answer([
+        if q.aspect == "change_details":
+            how = security.get("change_details")
+            return Answer([(f"{how} " if how else "Pour changer l'adresse e-mail, le numéro de "
+                            "téléphone ou l'adresse de votre compte, un conseiller vérifie "
+                            "d'abord votre identité. ") + self.reach_support()])
+        answer = Answer([
             "Pour vous connecter : bouton « Connexion », avec l'e-mail et le mot de passe de votre compte.",
             "Si ça ne marche pas :\n" + bullets([
                 "mot de passe oublié : « Mot de passe oublié ? » sur la page de connexion ;",
                 "code de vérification non reçu : « Renvoyer le code », et vérifiez les spams ;",
-                f"compte verrouillé après plusieurs essais : attendez {security['lockout_minutes']} minutes ;",
+                f"compte verrouillé après {security['lockout_after_failed_logins']} essais : "
+                f"attendez {security['lockout_minutes']} minutes ;",
                 "compte suspendu : seul un conseiller peut le débloquer.",
             ]),
             self.reach_support(),
         ])
+        if q.is_overview:
+            answer.buttons = aspect_buttons("account_access", [
+                ("Mot de passe oublié", "password"), ("Code non reçu", "code"),
+                ("Changer l'e-mail du compte", "change_details")])
+        return answer
 
     # --- account validation ---------------------------------------------------------
+    def upload_sentence(self) -> str:
+        ver = self.config.verification
+        return (f"Envoi : {ver['upload_path']} ({ver['formats']}). Vérification sous "
+                f"{ver['review_hours']} heures ; vous êtes prévenu par e-mail.")
+
     def verify_account(self, q: Question) -> Answer:
         ver = self.config.verification
         docs = ver["documents"]
         if q.document_type in docs:
+            return Answer([f"Document demandé : {docs[q.document_type]}.", self.upload_sentence()])
+        if q.aspect == "documents":
             return Answer([
-                f"Document demandé : {docs[q.document_type]}.",
-                f"Envoi : {ver['upload_path']} ({ver['formats']}). Vérification sous "
-                f"{ver['review_hours']} heures ; vous êtes prévenu par e-mail.",
+                "Les documents demandés :\n" + bullets(list(docs.values())),
+                "Chacun doit être lisible, en cours de validité, à votre nom, les quatre coins "
+                "visibles. " + self.upload_sentence(),
+            ])
+        if q.aspect == "where_to_send":
+            return Answer([self.upload_sentence()])
+        if q.aspect == "delay":
+            return Answer([
+                f"Nous vérifions vos documents sous {ver['review_hours']} heures après leur envoi "
+                "et vous prévenons par e-mail. Un document refusé doit être renvoyé, et le délai "
+                "repart de son nouvel envoi.",
+            ])
+        if q.aspect == "rejected":
+            return Answer([
+                "Un document est refusé quand il est illisible, expiré, coupé (les quatre coins "
+                "doivent être visibles) ou à un autre nom que celui du compte. Les documents "
+                "acceptés :\n" + bullets(list(docs.values())),
+                self.upload_sentence(),
             ])
         answer = Answer([
             "Pour valider votre compte (obligatoire avant le premier retrait), envoyez :\n"
@@ -389,21 +465,25 @@ class Answers:
             f"{ver['review_hours']} heures et vous prévenons par e-mail. Un document refusé "
             "(illisible, expiré, coupé, nom différent) doit être renvoyé.",
         ])
+        if q.is_overview:
+            answer.buttons = aspect_buttons("verify_account", [
+                ("Où envoyer un document", "where_to_send"), ("Délai de vérification", "delay"),
+                ("Document refusé", "rejected")])
         return answer
 
     # --- bonuses --------------------------------------------------------------------
-    def wagering_example(self) -> str:
+    def welcome_terms(self) -> str:
         welcome = self.config.bonuses["welcome"]
-        multiplier = welcome["wagering_multiplier"]
-        bonus = Decimal(20)
-        required = bonus * multiplier
-        done = Decimal(300)
-        return (
-            f"Exemple : un bonus de {money(bonus)} avec une mise de {multiplier} fois demande de "
-            f"miser {money(required)} au total avant de pouvoir retirer ce qui vient du bonus. "
-            f"Si vous avez déjà misé {money(done)}, il vous reste {money(required - done)} à miser. "
-            f"Pendant ce temps, la mise maximale est de {money(welcome['max_bet'])} par partie."
-        )
+        return (f"Bonus de bienvenue : {welcome['description']}, à miser "
+                f"{welcome['wagering_multiplier']} fois en {welcome['validity_days']} jours, mise "
+                f"maximale {money(welcome['max_bet'])} par partie pendant le bonus.")
+
+    def wagering_rule(self) -> str:
+        welcome = self.config.bonuses["welcome"]
+        return (f"Le bonus de bienvenue ({welcome['description']}) est à miser "
+                f"{welcome['wagering_multiplier']} fois son montant en {welcome['validity_days']} "
+                "jours avant que ce qu'il rapporte puisse être retiré. Pendant ce temps, la mise "
+                f"maximale est de {money(welcome['max_bet'])} par partie.")
 
     def bonus_rights(self) -> str:
         bonuses = self.config.bonuses
@@ -416,26 +496,47 @@ class Answers:
     def bonus(self, q: Question) -> Answer:
         bonuses = self.config.bonuses
         welcome = bonuses["welcome"]
-        if q.mentions(r"free ?spin|tours? gratuit|spins?\b|\bfs\b"):
+        if q.aspect == "free_spins":
             return Answer([f"Tours gratuits : {bonuses['free_spins']}.", self.bonus_rights()])
-        if q.mentions(r"cash ?back|rembours"):
+        if q.aspect == "cashback":
             return Answer([f"Cashback : {bonuses['cashback']}.", self.bonus_rights()])
-        if q.mentions(r"\bvip\b|fidelit|niveau|statut"):
+        if q.aspect == "vip":
             return Answer([f"Nous avons {bonuses['vip']}.", self.bonus_rights()])
-        if q.mentions(r"mise|miser|wager|condition|rollover|debloqu|jouer combien|reste|x ?\d+"):
+        if q.aspect == "wagering":
             return Answer([
                 "Les conditions de mise (wagering) indiquent combien vous devez miser avant de "
-                "pouvoir retirer l'argent d'un bonus.",
-                self.wagering_example(),
+                "pouvoir retirer l'argent d'un bonus. " + self.wagering_rule(),
                 self.bonus_rights(),
             ])
-        return Answer([
-            f"Bonus de bienvenue : {welcome['description']}, à miser {welcome['wagering_multiplier']} "
-            f"fois en {welcome['validity_days']} jours, mise maximale {money(welcome['max_bet'])} "
-            "par partie pendant le bonus.",
+        if q.aspect == "expiry":
+            return Answer([
+                f"Le bonus de bienvenue est valable {welcome['validity_days']} jours : les mises "
+                "doivent être faites dans ce délai, sinon le bonus et ses gains expirent. La date "
+                "d'expiration de votre bonus est dans Mon compte > Bonus."
+            ])
+        if q.aspect == "welcome":
+            return Answer([
+                self.welcome_terms(),
+                "Pour le recevoir, laissez cochée la case « Recevoir le bonus » lors de votre "
+                "premier dépôt.",
+                self.bonus_rights(),
+            ])
+        if q.aspect == "not_received":
+            return Answer([
+                "Le bonus de bienvenue est crédité au premier dépôt si la case « Recevoir le bonus » "
+                f"était cochée ({welcome['description']}). S'il n'apparaît pas dans Mon compte > "
+                "Bonus, un conseiller peut vérifier votre dépôt. " + self.reach_support(),
+            ])
+        answer = Answer([
+            self.welcome_terms(),
             f"Aussi : {bonuses['cashback']} ; {bonuses['free_spins']} ; {bonuses['vip']}.",
             self.bonus_rights(),
         ])
+        if q.is_overview:
+            answer.buttons = aspect_buttons("bonus", [
+                ("Les conditions de mise", "wagering"), ("Le programme VIP", "vip"),
+                ("Les tours gratuits", "free_spins")])
+        return answer
 
     def bonus_cancel(self, q: Question) -> Answer:
         return Answer([
@@ -446,11 +547,22 @@ class Answers:
     # --- contact and the operator ----------------------------------------------------
     def contact_support(self, q: Question) -> Answer:
         complaints = self.config.operator["complaints"]
-        if q.mentions(r"reclam|plainte|litige|mediat|recours|porter plainte"):
+        channels = self.config.channels
+        if q.aspect == "complaint":
             return Answer([
                 f"Pour une réclamation : {complaints['first_step']} ; réponse sous "
                 f"{complaints['response_days']} jours. Ensuite, {complaints['mediation']}.",
             ])
+        if q.aspect == "hours":
+            lines = [line for line in self.contact_lines()
+                     if line.startswith(("Chat", "Téléphone"))]
+            return Answer(["Nos horaires :\n" + bullets(lines),
+                           "Et je réponds ici à toute heure aux questions courantes."])
+        if q.aspect == "email" and "email" in channels:
+            email = channels["email"]
+            return Answer([f"Vous pouvez nous écrire à {email['address']}, réponse {email['response']}."])
+        if q.aspect == "phone" and "phone" in channels:
+            return Answer([f"Vous pouvez nous appeler au {self.phone_line()}"])
         return Answer([
             "Vous pouvez nous joindre :\n" + bullets(self.contact_lines()),
             "Et je réponds ici à toute heure aux questions courantes.",
@@ -471,15 +583,55 @@ class Answers:
         return Answer([self.reach_support()])
 
     def responsible_gambling(self, q: Question) -> Answer:
+        """Routine tools get the self-service path; distress and self-exclusion the helpline first."""
         rg = self.config.responsible_gambling
-        return Answer([
-            "Merci de nous en parler, c'est important. Vous pouvez être aidé tout de suite : "
-            + self.helpline_sentence(),
-            f"Dans {rg['limits_path']}, vous pouvez mettre en place vous-même :\n"
-            + bullets(rg["tools"]),
-            "Une auto-exclusion ferme l'accès au jeu pour toute sa durée et ne peut pas être "
-            "levée avant la fin ; vous ne recevrez plus aucune offre. " + self.reach_support(),
+        tools = rg["tools"]
+        where = f"Dans {rg['limits_path']}"
+        if q.aspect in ("limits", "pause", "reality_check") and q.aspect in tools:
+            return Answer([
+                f"{where}, vous pouvez mettre en place vous-même : {tools[q.aspect]}.",
+                "Les autres outils au même endroit :\n"
+                + bullets([text for key, text in tools.items() if key != q.aspect]),
+                "Si vous sentez que le jeu prend trop de place, vous pouvez aussi en parler : "
+                + self.helpline_sentence(q.country),
+            ])
+        if q.aspect == "helpline":
+            return Answer([
+                "Vous pouvez être aidé tout de suite, par des personnes spécialisées : "
+                + self.helpline_sentence(q.country),
+                f"{where}, vous pouvez aussi limiter ou suspendre votre jeu vous-même.",
+            ])
+        if q.aspect == "come_back":
+            return Answer([
+                "Une auto-exclusion ne peut pas être levée avant sa date de fin ; à cette date, "
+                "votre compte rouvre à votre demande. Une pause se termine d'elle-même à la fin de "
+                "sa durée. La date de fin est dans " + rg["limits_path"] + ".",
+                "Si l'envie de rejouer est difficile à gérer, vous pouvez en parler : "
+                + self.helpline_sentence(q.country),
+            ])
+        if q.aspect == "self_exclusion":
+            return Answer([
+                f"{where}, vous pouvez demander vous-même une {tools.get('self_exclusion', 'auto-exclusion')} : "
+                "l'accès au jeu est fermé pour toute la durée et vous ne recevrez plus aucune offre. "
+                "Un conseiller peut aussi le faire avec vous.",
+                "Vous pouvez être aidé tout de suite : " + self.helpline_sentence(q.country),
+            ])
+        if q.aspect == "distress":
+            return Answer([
+                "Merci de nous en parler, c'est important. Vous pouvez être aidé tout de suite : "
+                + self.helpline_sentence(q.country),
+                f"{where}, vous pouvez fermer l'accès au jeu dès maintenant (pause ou "
+                "auto-exclusion) ; vous ne recevrez plus aucune offre.",
+            ])
+        answer = Answer([
+            f"{where}, vous pouvez mettre en place vous-même :\n" + bullets(list(tools.values())),
+            "Si le jeu prend trop de place, vous pouvez être aidé : " + self.helpline_sentence(q.country),
         ])
+        if q.is_overview:
+            answer.buttons = aspect_buttons("responsible_gambling", [
+                ("Limite de dépôt", "limits"), ("Faire une pause", "pause"),
+                ("Demander une auto-exclusion", "self_exclusion")])
+        return answer
 
     def complain(self, q: Question) -> Answer:
         return Answer([
@@ -507,9 +659,12 @@ TOPICS: Dict[str, Callable[[Answers, Question], Answer]] = {
 }
 
 
-def answer_for(topic: str, question: Question, config: SupportConfig, now: datetime) -> Answer:
-    """The general answer of a topic (an intent name of the contract or a finer one)."""
-    answers = Answers(config, now)
-    answer = TOPICS[topic](answers, question)
-    answer.specific = answer.messages != TOPICS[topic](answers, Question()).messages
-    return answer
+def answer_for(question: Question, config: SupportConfig, now: datetime) -> Answer:
+    """The general answer of a question (its topic is a contract intent or a finer one)."""
+    return TOPICS[question.topic](Answers(config, now), question)
+
+
+def is_specific(question: Question) -> bool:
+    """True when the question asks a precise aspect, not the topic in general."""
+    return question.aspect not in ("", OVERVIEW, "how", "login", "channels") or bool(
+        question.payment_method or question.document_type)

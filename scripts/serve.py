@@ -1,7 +1,7 @@
 """Start the action server, wait until it answers, then the Rasa server (or `rasa shell`).
 
     python -m scripts.serve            # both servers on localhost (make run)
-    python -m scripts.serve --shell    # action server + rasa shell (make shell)
+    python -m scripts.serve --shell    # action server, Rasa server, Rasa's console (make shell)
 
 Ctrl-C stops both.
 
@@ -81,9 +81,32 @@ def endpoints_for(actions_port: int) -> Path:
     return path
 
 
+def stop(process: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def shell(command: List[str], url: str) -> int:
+    """The Rasa server in the background (its log in var/shell-rasa.log), the console in
+    front (scripts.shell_client): the shell goes through the project's REST channel."""
+    log = (ROOT / "var" / "shell-rasa.log").open("w")
+    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"{url}/webhooks/rest/", server, timeout=300)
+        return subprocess.call([str(BIN / "python"), "-m", "scripts.shell_client", "--url", url],
+                               cwd=ROOT)
+    finally:
+        stop(server, timeout=20)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shell", action="store_true", help="rasa shell instead of rasa run")
+    parser.add_argument("--shell", action="store_true",
+                        help="Rasa's console through the REST channel instead of serving")
     parser.add_argument("--host", default=os.environ.get("RASA_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
@@ -104,22 +127,17 @@ def main() -> int:
     try:
         wait_for(f"http://127.0.0.1:{args.actions_port}/health", actions)
         common = ["--model", str(MODEL), "--endpoints", str(endpoints_for(args.actions_port))]
+        command = rasa_command("run", "-i", args.host, "--port", str(args.port),
+                               "--credentials", "credentials.yml", *common)
         if args.shell:
-            command = [str(BIN / "rasa"), "shell", *common]
-        else:
-            command = rasa_command("run", "-i", args.host, "--port", str(args.port),
-                                   "--credentials", "credentials.yml", *common)
-            print(f"Bot on http://{args.host}:{args.port} (REST: /webhooks/rest/webhook; "
-                  f"HTTP API: {'on, with RASA_API_TOKEN' if with_api else 'off'})", flush=True)
+            return shell(command, f"http://127.0.0.1:{args.port}")
+        print(f"Bot on http://{args.host}:{args.port} (REST: /webhooks/rest/webhook; "
+              f"HTTP API: {'on, with RASA_API_TOKEN' if with_api else 'off'})", flush=True)
         return subprocess.call(command, cwd=ROOT)
     except KeyboardInterrupt:
         return 130
     finally:
-        actions.send_signal(signal.SIGTERM)
-        try:
-            actions.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            actions.kill()
+        stop(actions, timeout=10)
 
 
 if __name__ == "__main__":

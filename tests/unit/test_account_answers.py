@@ -134,8 +134,9 @@ def test_p1003_withdrawal_warns_the_bonus_is_lost(seeded, config, now):
     assert "Oui, vous pouvez retirer" not in answer
 
 
-def test_p1003_cancel_prompt_states_what_is_lost(seeded, now):
-    prompt = bonus_cancel_prompt(bonus_status(seeded, "P1003", now))
+def test_p1003_cancel_prompt_states_what_is_lost(seeded, now, config):
+    prompt = bonus_cancel_prompt(bonus_status(seeded, "P1003", now), config)
+    assert "Mon compte > Bonus > Annuler le bonus" in prompt  # the player may do it alone
     assert "vous perdez le bonus de 100,00 € et les gains obtenus avec lui" in prompt
     assert "les 1 200,00 € déjà misés ne comptent plus" in prompt
     assert "Votre argent déposé reste à vous" in prompt

@@ -18,11 +18,8 @@ from actions import common
 from actions.escalation import (
     ActionAnswerResponsibleGambling, ActionCreateTicket, ActionRequestHuman, ActionWaitForAgent,
 )
-from actions.general_answers import AnswerDeposit
-from actions.player_account import (
-    ActionCancelBonus, AnswerBonus, AnswerBonusCancel, AnswerLatePayment, AnswerVerifyAccount,
-    AnswerWithdraw,
-)
+from actions.general_answers import AnswerBonus, AnswerDeposit, AnswerVerifyAccount, AnswerWithdraw
+from actions.player_account import ActionCancelBonus, AnswerBonusCancel, AnswerLatePayment
 from casino_support import accounts, tickets
 from casino_support.database import dispose_databases, get_database
 from casino_support.demo_data import seed

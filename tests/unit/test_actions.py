@@ -11,11 +11,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue import ActionNotUnderstood, ActionSessionStart
-from actions.general_answers import AnswerComplain, AnswerDeposit
-from actions.player_account import (
-    ActionCancelBonus, AnswerBonus, AnswerBonusCancel, AnswerLatePayment, AnswerVerifyAccount,
-    AnswerWithdraw,
+from actions.general_answers import (
+    AnswerBonus, AnswerComplain, AnswerDeposit, AnswerVerifyAccount, AnswerWithdraw,
 )
+from actions.player_account import ActionCancelBonus, AnswerBonusCancel, AnswerLatePayment
 from casino_support.identity import issue_player_token
 
 SECRET = "unit-test-secret-0123456789abcdef0123"
@@ -39,10 +38,17 @@ def seeded(db):
 def tracker(text: str, intent: str, token: Optional[str] = None, channel: str = "rest",
             entities: Optional[List[Dict[str, Any]]] = None, slots: Optional[Dict[str, Any]] = None,
             events: Optional[List[Dict[str, Any]]] = None, active_loop: Optional[str] = None,
-            sender: str = "conversation-1") -> Tracker:
-    metadata = {"player_token": token} if token is not None else {}
+            sender: str = "conversation-1", key: Optional[str] = None,
+            questions: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+    """A tracker as Rasa sends it; ``key``: the ResponseSelector's retrieval key
+    (``withdraw/delay``); ``questions``: the several questions the channel found."""
+    metadata: Dict[str, Any] = {"player_token": token} if token is not None else {}
+    if questions is not None:
+        metadata["questions"] = questions
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9},
               "entities": entities or [], "metadata": metadata}
+    if key is not None:
+        latest["response_selector"] = {"default": {"response": {"intent_response_key": key}}}
     user_event = {"event": "user", "text": text, "parse_data": latest, "metadata": metadata,
                   "input_channel": channel}
     return Tracker(sender, slots or {}, latest, [*(events or []), user_event], False, None,

@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from casino_support.answers import TOPICS, Answers, Question, answer_for, plain_text
+from casino_support.answers import TOPICS, Answers, answer_for, is_specific
+from casino_support.questions import TOPIC_ASPECTS, Question
 from casino_support.config import SupportConfig
 
 CLOSED = datetime(2026, 3, 10, 22, 30, tzinfo=timezone.utc)      # 23:30 Paris
@@ -27,8 +28,9 @@ def text(answer) -> str:
     return "\n".join(answer.messages)
 
 
-def ask(topic, config, now, question_text="", **entities):
-    return answer_for(topic, Question(question_text, **entities), config, now)
+def ask(topic, config, now, aspect="", **entities):
+    """The answer of ``topic`` for an aspect (as the NLU gives it) and entities."""
+    return answer_for(Question(topic, aspect, **entities), config, now)
 
 
 def modified(config, change) -> SupportConfig:
@@ -36,16 +38,6 @@ def modified(config, change) -> SupportConfig:
     raw = copy.deepcopy(config.raw)
     change(raw)
     return SupportConfig(raw=raw)
-
-
-# --- plain_text ------------------------------------------------------------------------
-
-def test_plain_text_drops_case_and_accents():
-    assert plain_text("Mot de passe OUBLIÉ") == "mot de passe oublie"
-
-
-def test_plain_text_turns_apostrophes_into_spaces():
-    assert plain_text("J’ai reçu l'e-mail") == "j ai recu l e-mail"
 
 
 # --- every topic ---------------------------------------------------------------------------
@@ -57,32 +49,46 @@ def test_every_topic_answers_in_french(config, now, topic):
     assert re.search(r"\b(vous|votre|nous|nos|je)\b", text(answer), re.IGNORECASE)
 
 
-@pytest.mark.parametrize("topic", sorted(TOPICS))
-def test_bare_topic_question_is_not_specific(config, now, topic):
-    assert ask(topic, config, now).specific is False
+@pytest.mark.parametrize("topic, aspect", [
+    (topic, aspect) for topic, aspects in sorted(TOPIC_ASPECTS.items()) for aspect in aspects])
+def test_every_aspect_of_every_topic_answers_in_french(config, now, topic, aspect):
+    answer = ask(topic, config, now, aspect)
+    assert answer.messages and all(message.strip() for message in answer.messages)
+    assert re.search(r"\b(vous|votre|nous|nos|je)\b", text(answer), re.IGNORECASE)
 
 
-@pytest.mark.parametrize("topic, question, entities", [
-    ("register", "je recois pas le mail de confirmation", {}),
-    ("account_access", "mdp oublié", {}),
-    ("withdraw", "annuler mon retrait", {}),
-    ("deposit", "", {"payment_method": "paypal"}),
-    ("bonus", "conditions de mise", {}),
-    ("contact_support", "je veux faire une réclamation", {}),
-    ("verify_account", "", {"document_type": "rib"}),
+@pytest.mark.parametrize("topic, aspects", sorted(TOPIC_ASPECTS.items()))
+def test_each_aspect_of_a_topic_gets_its_own_answer(config, now, topic, aspects):
+    """No aspect falls back on the topic's general answer (except the general ones)."""
+    general = {"overview", "how", "login", "channels"}
+    answers = {aspect: text(ask(topic, config, now, aspect)) for aspect in aspects}
+    for aspect in set(aspects) - general:
+        others = [answers[other] for other in aspects if other != aspect]
+        assert answers[aspect] not in others, (topic, aspect)
+
+
+def test_an_overview_offers_the_common_aspects_as_quick_replies(config, now):
+    answer = ask("withdraw", config, now, "overview")
+    payloads = [button["payload"] for button in answer.buttons]
+    assert '/withdraw{"aspect": "delay"}' in payloads
+    assert ask("withdraw", config, now, "how").buttons == []
+
+
+@pytest.mark.parametrize("question, specific", [
+    (Question("withdraw", "how"), False),
+    (Question("withdraw", "overview"), False),
+    (Question("withdraw", "delay"), True),
+    (Question("deposit", "how", payment_method="paypal"), True),
+    (Question("verify_account", "how", document_type="rib"), True),
 ])
-def test_sub_question_is_specific(config, now, topic, question, entities):
-    assert ask(topic, config, now, question, **entities).specific is True
-
-
-def test_question_outside_any_sub_topic_is_not_specific(config, now):
-    assert ask("deposit", config, now, "comment je fais").specific is False
+def test_a_precise_aspect_or_entity_is_specific(question, specific):
+    assert is_specific(question) is specific
 
 
 # --- registration ----------------------------------------------------------------------
 
 def test_register_confirmation_mail_not_received_gives_spam_advice(config, now):
-    answer = text(ask("register", config, now, "je recois pas le mail de confirmation"))
+    answer = text(ask("register", config, now, "confirmation_email"))
     assert "spam" in answer
     assert "Renvoyer l'e-mail de confirmation" in answer
 
@@ -99,18 +105,18 @@ def test_register_general_answer_uses_minimum_age_and_countries(config, now):
 # --- account access --------------------------------------------------------------------------
 
 def test_account_access_forgotten_password(config, now):
-    answer = ask("account_access", config, now, "mdp oublié")
+    answer = ask("account_access", config, now, "password")
     assert answer.messages[0].startswith("Mot de passe oublié")
 
 
 def test_account_access_verification_code_not_received(config, now):
-    answer = ask("account_access", config, now, "code sms pas recu")
+    answer = ask("account_access", config, now, "code")
     assert answer.messages[0].startswith("Si le code de vérification n'arrive pas")
     assert "Renvoyer le code" in text(answer)
 
 
 def test_account_access_blocked_account(config, now):
-    answer = text(ask("account_access", config, now, "compte bloqué"))
+    answer = text(ask("account_access", config, now, "locked"))
     assert "le compte est verrouillé 30 minutes" in answer
     assert "ne peut être débloqué que par un conseiller" in answer
 
@@ -165,13 +171,12 @@ def test_deposit_general_answer_does_not_deny_a_configured_fee(config, now):
 # --- withdrawals ------------------------------------------------------------------------------
 
 def test_withdraw_cancel_while_pending(config, now):
-    answer = text(ask("withdraw", config, now, "annuler mon retrait"))
+    answer = text(ask("withdraw", config, now, "cancel"))
     assert "vous pouvez l'annuler" in answer
 
 
 def test_withdraw_cancel_not_allowed_when_config_says_so(config_with, now):
-    answer = text(ask("withdraw", config_with(cancellable_while_pending=False), now,
-                      "annuler mon retrait"))
+    answer = text(ask("withdraw", config_with(cancellable_while_pending=False), now, "cancel"))
     assert "ne peut pas être annulé" in answer
     assert "vous pouvez l'annuler" not in answer
 
@@ -202,7 +207,7 @@ def test_withdraw_general_answer_lists_only_methods_that_allow_withdrawals(confi
 
 
 def test_withdraw_processing_days_follow_the_config(config_with, now):
-    answer = text(ask("withdraw", config_with(processing_days=5), now, "quel délai"))
+    answer = text(ask("withdraw", config_with(processing_days=5), now, "delay"))
     assert "sous 5 jours ouvrés" in answer
 
 
@@ -218,36 +223,35 @@ def test_late_payment_threshold_follows_the_config(config_with, now):
 
 # --- bonuses --------------------------------------------------------------------------------
 
-def test_bonus_wagering_example(config, now):
-    answer = text(ask("bonus", config, now, "c'est quoi les conditions de mise"))
-    assert "20,00 €" in answer and "700,00 €" in answer  # 20 € bonus x 35
-    assert "400,00 €" in answer  # left after 300 € wagered
+def test_bonus_wagering_states_the_operator_rule_not_an_invented_example(config, now):
+    answer = text(ask("bonus", config, now, "wagering"))
+    assert "à miser 35 fois son montant en 30 jours" in answer
+    assert "jusqu'à 100 €" in answer  # the operator's own offer
+    assert "20,00 €" not in answer  # the old invented example
 
 
-def test_bonus_wagering_example_follows_the_multiplier(config, now):
+def test_bonus_wagering_follows_the_multiplier(config, now):
     changed = modified(config, lambda raw: raw["bonuses"]["welcome"].update(wagering_multiplier=40))
-    answer = text(ask("bonus", changed, now, "conditions de mise"))
-    assert "800,00 €" in answer and "500,00 €" in answer
-    assert "700,00 €" not in answer
+    answer = text(ask("bonus", changed, now, "wagering"))
+    assert "40 fois" in answer and "35 fois" not in answer
 
 
-@pytest.mark.parametrize("topic, question", [
+@pytest.mark.parametrize("topic, aspect", [
     ("bonus", ""),
-    ("bonus", "conditions de mise"),
-    ("bonus", "tours gratuits"),
+    ("bonus", "wagering"),
+    ("bonus", "free_spins"),
     ("bonus_cancel", ""),
-    ("bonus_cancel", "je veux annuler mon bonus"),
 ])
-def test_bonus_answers_state_the_right_to_refuse_or_cancel(config, now, topic, question):
-    answer = text(ask(topic, config, now, question))
+def test_bonus_answers_state_the_right_to_refuse_or_cancel(config, now, topic, aspect):
+    answer = text(ask(topic, config, now, aspect))
     assert "vous pouvez le refuser" in answer
     assert "l'annuler" in answer
     assert "Mon compte > Bonus > Annuler le bonus" in answer
 
 
-@pytest.mark.parametrize("question", ["cashback", "programme vip"])
-def test_every_bonus_sub_answer_states_the_right_to_refuse(config, now, question):
-    assert "vous pouvez le refuser" in text(ask("bonus", config, now, question))
+@pytest.mark.parametrize("aspect", ["cashback", "vip"])
+def test_every_bonus_offer_answer_states_the_right_to_refuse(config, now, aspect):
+    assert "vous pouvez le refuser" in text(ask("bonus", config, now, aspect))
 
 
 def test_bonus_cancel_path_follows_the_config(config, now):
@@ -260,7 +264,7 @@ def test_bonus_cancel_path_follows_the_config(config, now):
 # --- complaints and responsible gambling -------------------------------------------------
 
 def test_contact_support_complaint_gives_the_path_and_mediation(config, now):
-    answer = text(ask("contact_support", config, now, "je veux faire une réclamation"))
+    answer = text(ask("contact_support", config, now, "complaint"))
     assert "catégorie « Réclamation »" in answer
     assert "réponse sous 10 jours" in answer
     assert "Malta Gaming Authority" in answer
@@ -269,7 +273,7 @@ def test_contact_support_complaint_gives_the_path_and_mediation(config, now):
 def test_complaint_answer_follows_the_config(config, now):
     changed = modified(config, lambda raw: raw["operator"]["complaints"].update(
         response_days=15, mediation="vous pouvez saisir le médiateur XYZ"))
-    answer = text(ask("contact_support", changed, now, "réclamation"))
+    answer = text(ask("contact_support", changed, now, "complaint"))
     assert "réponse sous 15 jours" in answer and "médiateur XYZ" in answer
     assert "Malta Gaming Authority" not in answer
 
@@ -347,11 +351,8 @@ def test_reach_support_points_to_email_when_closed(config):
         Answers(config, CLOSED).reach_support())
 
 
-ALL_QUESTIONS = [
-    (topic, question)
-    for topic in sorted(TOPICS)
-    for question in ("", "combien de temps", "parler à un conseiller", "réclamation", "mdp oublié")
-]
+ALL_QUESTIONS = [(topic, "") for topic in sorted(TOPICS)] + [
+    (topic, aspect) for topic, aspects in sorted(TOPIC_ASPECTS.items()) for aspect in aspects]
 
 
 @pytest.mark.parametrize("moment", [None, CLOSED, SATURDAY], ids=["open", "closed", "weekend"])
@@ -367,9 +368,37 @@ def test_round_the_clock_appears_only_when_the_config_says_so(config, now):
     assert ROUND_THE_CLOCK.search(text(ask("responsible_gambling", changed, now)))
 
 
-@pytest.mark.parametrize("question", ["je veux fermer mon compte", "jvoudrais cloturer mon compte svp",
-                                      "comment on supprime son compte joueur ?"])
-def test_closing_an_account_explains_the_closure_and_self_exclusion(config, now, question):
-    answer = text(ask("account_access", config, now, question))
+def test_closing_an_account_explains_the_closure_and_self_exclusion(config, now):
+    answer = text(ask("account_access", config, now, "close"))
     assert "Pour fermer votre compte" in answer
     assert "auto-exclusion" in answer and "09 74 75 13 13" in answer
+
+
+# --- responsible gambling, graded ------------------------------------------------------------
+
+@pytest.mark.parametrize("aspect", ["limits", "pause", "reality_check"])
+def test_a_routine_tool_gets_the_self_service_path_and_the_helpline(config, now, aspect):
+    answer = text(ask("responsible_gambling", config, now, aspect))
+    assert "Mon compte > Jeu responsable" in answer
+    assert config.responsible_gambling["tools"][aspect] in answer
+    assert "09 74 75 13 13" in answer
+
+
+@pytest.mark.parametrize("country, phone", [("BE", "0800 35 777"), ("CH", "0800 801 381"),
+                                            ("CA", "1 800 461-0140")])
+def test_the_helpline_follows_the_country_and_keeps_the_french_one(config, now, country, phone):
+    answer = text(ask("responsible_gambling", config, now, "helpline", country=country))
+    assert phone in answer
+    assert "09 74 75 13 13" in answer  # contract 6: the French helpline, always
+
+
+def test_an_unknown_country_gets_the_default_helpline(config, now):
+    answer = text(ask("responsible_gambling", config, now, "distress", country="LU"))
+    assert "Joueurs Info Service" in answer and "09 74 75 13 13" in answer
+
+
+def test_a_bank_transfer_deposit_not_credited_gets_its_delay_not_the_card_checklist(config, now):
+    answer = text(ask("deposit_failed", config, now, payment_method="virement"))
+    assert "1 à 3 jours ouvrés" in answer
+    assert "3D Secure" not in answer
+    assert "3D Secure" in text(ask("deposit_failed", config, now, payment_method="carte_bancaire"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_INTENTS = {
@@ -25,12 +26,20 @@ def normalised(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def training():
-    return load_data(str(ROOT / "data" / "nlu.yml"))
+    """Every NLU file of data/ (retrieval intents count for their topic: withdraw/delay)."""
+    files = sorted(str(path) for path in (ROOT / "data").glob("nlu*.yml"))
+    return TrainingData().merge(*[load_data(path) for path in files])
 
 
 @pytest.fixture(scope="module")
 def test_set():
     return load_data(str(ROOT / "tests" / "nlu" / "nlu_test_set.yml"))
+
+
+@pytest.fixture(scope="module")
+def aspect_test_set():
+    """The aspects of each topic and the follow-ups (tests/nlu/aspect_test_set.yml)."""
+    return load_data(str(ROOT / "tests" / "nlu" / "aspect_test_set.yml"))
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +71,36 @@ def test_no_near_duplicate_training_examples(training):
     assert not duplicates, duplicates[:10]
 
 
-def test_test_set_covers_every_intent(training, test_set):
-    counts = Counter(example.get("intent") for example in test_set.training_examples)
+def test_test_set_covers_every_intent(training, test_set, aspect_test_set):
+    counts = Counter(example.get("intent") for example in test_set.training_examples
+                     + aspect_test_set.training_examples)
     for intent in training.intents:
         assert counts[intent] >= 10, f"{intent}: {counts[intent]} test examples"
 
 
-def test_no_test_utterance_is_in_the_training_data(training, test_set, independent_test_set):
+def test_every_aspect_has_training_and_test_examples(training, aspect_test_set):
+    trained = Counter(example.get_full_intent() for example in training.training_examples)
+    tested = Counter(example.get_full_intent() for example in aspect_test_set.training_examples)
+    keys = [key for key in trained if "/" in key]
+    assert len(keys) > 60
+    for key in keys:
+        assert trained[key] >= 12, f"{key}: {trained[key]} training examples"
+        assert tested[key] >= 5, f"{key}: {tested[key]} test examples"
+
+
+def conversation_user_texts():
+    texts = []
+    for path in sorted((ROOT / "tests" / "conversations").glob("*.yml")):
+        for conversation in yaml.safe_load(path.read_text())["conversations"]:
+            texts += [turn["user"] for turn in conversation["turns"]]
+    return texts
+
+
+def test_no_test_utterance_is_in_the_training_data(training, test_set, independent_test_set,
+                                                   aspect_test_set):
     trained = {normalised(example.get("text")) for example in training.training_examples}
     tested = [example.get("text") for example in test_set.training_examples
-              + independent_test_set.training_examples] + story_user_texts()
+              + independent_test_set.training_examples + aspect_test_set.training_examples
+              ] + story_user_texts() + conversation_user_texts()
     leaked = [text for text in tested if normalised(text) in trained]
     assert not leaked, leaked

@@ -1,0 +1,161 @@
+"""The player's own case first: which account facts answer a question, and in what order.
+
+For a logged-in player, a question whose true answer depends on the account leads with
+their facts (why a withdrawal is blocked, why a document was refused, their bonus
+wagering and expiry, their late withdrawals, the end of their self-exclusion), then the
+general answer when the question asked something more precise (a delay, a method...).
+A self-excluded player is never told how to deposit nor offered a bonus.
+
+``own_answer`` reads the account through ``accounts`` in the caller's session and returns
+the answer with what the dialogue needs to go on (late withdrawals to escalate, a bonus
+that may be cancelled); the general answer when the account has nothing to add.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import List, Optional
+
+from casino_support import account_answers, accounts
+from casino_support.accounts import PlayerSummary, UnknownPlayer, WithdrawalStatus
+from casino_support.answers import Answer, answer_for, is_specific
+from casino_support.audit import record_audit_event
+from casino_support.config import SupportConfig
+from casino_support.questions import Question
+
+# Topics a self-excluded player gets the self-exclusion answer for, whatever the aspect.
+NO_OFFER_TOPICS = ("deposit", "bonus", "register")
+# Bonus aspects that the player's own bonus answers.
+OWN_BONUS_ASPECTS = ("", "overview", "wagering", "expiry", "not_received")
+
+
+def depends_on_account(question: Question) -> bool:
+    """True when the true answer to ``question`` is in the player's account (an anonymous
+    player is then told how to log in)."""
+    aspect = question.aspect
+    if question.topic in ("bonus_cancel", "late_payment"):
+        return True
+    if question.topic == "withdraw":
+        return aspect in ("", "overview", "how", "blocked", "delay")
+    if question.topic == "verify_account":
+        return aspect in ("", "overview", "how", "rejected")
+    if question.topic == "bonus":
+        return aspect in OWN_BONUS_ASPECTS
+    return question.topic == "responsible_gambling" and aspect == "come_back"
+
+
+@dataclass
+class OwnAnswer:
+    """The player's own answer, and what the dialogue needs from the account."""
+
+    answer: Answer
+    late: List[WithdrawalStatus] = field(default_factory=list)
+    bonus_cancellable: bool = False
+    # The question the account showed was really asked (a "late" withdrawal that is in
+    # fact blocked is a withdraw/blocked question), for the follow-ups; None: as asked.
+    answered: Optional[Question] = None
+
+
+def own_answer(session, player_id: str, question: Question, config: SupportConfig,
+               now: datetime) -> OwnAnswer:
+    """The answer for this player (``UnknownPlayer`` when the account does not exist)."""
+    player = accounts.get_player(session, player_id, now)
+    if player is None:
+        raise UnknownPlayer(player_id)
+    question = _with_player_country(question, player)
+    if player.self_excluded and question.topic in NO_OFFER_TOPICS:
+        return OwnAnswer(account_answers.self_exclusion_answer(player, config))
+    general = answer_for(question, config, now)
+    reader = _READERS.get(question.topic)
+    if reader is None:
+        return OwnAnswer(general)
+    return reader(session, player, question, general, config, now)
+
+
+def _with_player_country(question: Question, player: PlayerSummary) -> Question:
+    """The helpline of the player's country unless the message named another."""
+    if question.country or not player.country:
+        return question
+    return replace(question, country=player.country)
+
+
+def _first(personal: Answer, general: Answer, question: Question) -> Answer:
+    """The player's facts first; the general answer after them when the question was precise
+    (a precise follow-up: the general answer alone, the facts were just given)."""
+    if question.follow_up and is_specific(question):
+        return general
+    if is_specific(question):
+        return Answer(personal.messages + general.messages, personal.buttons or general.buttons)
+    return Answer(personal.messages, personal.buttons)
+
+
+def _withdraw(session, player, question, general, config, now) -> OwnAnswer:
+    eligibility = accounts.withdrawal_eligibility(session, player.player_id, now, config)
+    personal = account_answers.withdrawal_answer(eligibility, config, now)
+    # Blocked by the documents: what follows is about them (« je l'envoie où ? »).
+    documents = (Question("verify_account", "how")
+                 if not eligibility.verification.validated
+                 and question.aspect in ("", "overview", "how", "blocked") else None)
+    if eligibility.self_excluded or question.aspect == "blocked":
+        return OwnAnswer(personal, answered=documents)
+    return OwnAnswer(_first(personal, general, question), answered=documents)
+
+
+def _verify_account(session, player, question, general, config, now) -> OwnAnswer:
+    verification = accounts.verification_status(session, player.player_id, config=config)
+    personal = account_answers.verification_answer(verification, config)
+    if question.aspect in ("rejected", "how", "overview", "") and not question.document_type:
+        return OwnAnswer(personal)
+    return OwnAnswer(_first(personal, general, question))
+
+
+def _bonus(session, player, question, general, config, now) -> OwnAnswer:
+    bonus = accounts.bonus_status(session, player.player_id, now)
+    personal = account_answers.bonus_answer(bonus, player, config)
+    if bonus is not None and question.aspect in OWN_BONUS_ASPECTS:
+        return OwnAnswer(personal)  # their own figures answer it better than the general rule
+    return OwnAnswer(_first(personal, general, question))
+
+
+def _bonus_cancel(session, player, question, general, config, now) -> OwnAnswer:
+    bonus = accounts.bonus_status(session, player.player_id, now)
+    if bonus is None:
+        return OwnAnswer(Answer(["Vous n'avez aucun bonus actif : il n'y a rien à annuler.",
+                                 general.messages[0]]))
+    return OwnAnswer(Answer([account_answers.bonus_cancel_prompt(bonus, config)]), bonus_cancellable=True)
+
+
+def _late_payment(session, player, question, general, config, now) -> OwnAnswer:
+    withdrawals = accounts.late_withdrawals(session, player.player_id, now, config)
+    if not withdrawals:
+        eligibility = accounts.withdrawal_eligibility(session, player.player_id, now, config)
+        if eligibility.blockers:  # nothing pending: the withdrawal is blocked, not late
+            return OwnAnswer(account_answers.withdrawal_answer(eligibility, config, now),
+                             answered=Question("withdraw", "blocked"))
+    late = [item for item in withdrawals if item.late]
+    if late:
+        record_audit_event(
+            session, actor="assistant", action="late_withdrawal_flagged",
+            player_id=player.player_id,
+            details={"withdrawals": [item.withdrawal_id for item in late]},
+        )
+    return OwnAnswer(account_answers.late_payment_answer(withdrawals, config, now), late=late)
+
+
+def _responsible_gambling(session, player, question, general, config, now) -> OwnAnswer:
+    if not player.self_excluded:
+        return OwnAnswer(general)
+    personal = account_answers.self_exclusion_answer(player, config)
+    if question.aspect == "come_back":
+        return OwnAnswer(personal)
+    return OwnAnswer(Answer(personal.messages[:1] + general.messages))
+
+
+_READERS = {
+    "withdraw": _withdraw,
+    "verify_account": _verify_account,
+    "bonus": _bonus,
+    "bonus_cancel": _bonus_cancel,
+    "late_payment": _late_payment,
+    "responsible_gambling": _responsible_gambling,
+}
