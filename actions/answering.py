@@ -13,7 +13,7 @@ For a logged-in player, every question is answered from their account first
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, List, Optional, Sequence, Text
+from typing import Any, Callable, Dict, List, Optional, Sequence, Text, Union
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -30,7 +30,7 @@ from casino_support.answers import Answer, answer_for
 from casino_support.database import SupportDatabaseUnavailable
 from casino_support.own_case import OwnAnswer, depends_on_account, own_answer
 from casino_support.questions import (
-    FOLLOW_UP, NOT_WORKING, Question, aspect_of, is_self_help, resolve_follow_up,
+    FOLLOW_UP, NOT_WORKING, Question, aspect_of, follow_up_question, is_self_help, reading,
 )
 from casino_support.support_hours import chat_hours
 
@@ -62,41 +62,50 @@ def _entity(entities: Sequence[Dict[Text, Any]], name: Text) -> Optional[Text]:
     return values[0] if values else None
 
 
-def _retrieval_key(message: Dict[Text, Any]) -> Optional[Text]:
-    selector = message.get("response_selector") or {}
-    prediction = (selector.get("default") or {}).get("response") or {}
-    key = prediction.get("intent_response_key")
-    return key if isinstance(key, str) else None
+def retrieval_keys(message: Dict[Text, Any]) -> List[Text]:
+    """The ResponseSelector's keys for a parsed message, best first."""
+    selector = (message.get("response_selector") or {}).get("default") or {}
+    ranking = [item.get("intent_response_key") for item in selector.get("ranking") or []]
+    best = (selector.get("response") or {}).get("intent_response_key")
+    keys = [key for key in [best, *ranking] if isinstance(key, str)]
+    return list(dict.fromkeys(keys))
 
 
-def _follow_up_key(intent: Text, key: Optional[Text],
-                   entities: Sequence[Dict[Text, Any]]) -> Optional[Text]:
-    """The follow-up a message asks: ``follow_up/<key>``, or information alone (« par
-    virement ») that names a payment method or a document; None for a question of its own."""
-    if intent == FOLLOW_UP:
-        return (key or "").partition("/")[2] or "how"
-    if intent == INFORM:
-        if _entity(entities, "payment_method"):
-            return "method"
-        if _entity(entities, "document_type"):
-            return "document"
-        return "how"
-    return None
+def best_key_confidence(message: Dict[Text, Any]) -> float:
+    selector = (message.get("response_selector") or {}).get("default") or {}
+    confidence = (selector.get("response") or {}).get("confidence")
+    return float(confidence) if isinstance(confidence, (int, float)) else 0.0
 
 
-def question_of(intent: Text, key: Optional[Text], entities: Sequence[Dict[Text, Any]],
-                previous: Optional[Question]) -> Optional[Question]:
-    """One question from an NLU parse; None for a follow-up with no topic to refer to."""
+def _information_follow_up(entities: Sequence[Dict[Text, Any]]) -> Text:
+    """Information alone (« par virement ») asks about the method or document it names."""
+    if _entity(entities, "payment_method"):
+        return "method"
+    if _entity(entities, "document_type"):
+        return "document"
+    return "how"
+
+
+def question_of(intent: Text, keys: Union[Text, Sequence[Text], None],
+                entities: Sequence[Dict[Text, Any]],
+                previous: Optional[Question], key_confidence: float = 0.0
+                ) -> Optional[Question]:
+    """One question from an NLU parse (``keys``: the ResponseSelector's, best first, the
+    first with ``key_confidence``); None for a follow-up with no topic to refer to."""
     button_aspect = _entity(entities, "aspect")  # a quick reply the bot offered
-    follow_up = _follow_up_key(intent, key, entities)
-    if follow_up is not None:
-        question = resolve_follow_up(previous.topic if previous else None, follow_up,
-                                     previous.aspect if previous else None)
-        if question is None:
-            return None
+    if not button_aspect:
+        best = keys if isinstance(keys, str) else (keys[0] if keys else None)
+        intent = reading(intent, best, key_confidence, previous)
+    question: Optional[Question]
+    if intent == FOLLOW_UP:
+        question = follow_up_question(previous, keys)
+    elif intent == INFORM:
+        question = follow_up_question(previous, f"{FOLLOW_UP}/{_information_follow_up(entities)}")
     else:
-        aspect = aspect_of(intent, f"{intent}/{button_aspect}" if button_aspect else key)
-        question = Question(intent, aspect)
+        question = Question(intent, aspect_of(intent, f"{intent}/{button_aspect}"
+                                              if button_aspect else keys))
+    if question is None:
+        return None
     return Question(question.topic, question.aspect,
                     payment_method=_entity(entities, "payment_method"),
                     document_type=_entity(entities, "document_type"),
@@ -124,13 +133,16 @@ def questions_of_turn(tracker: Tracker, topic: Text) -> List[Question]:
             if not isinstance(part, dict):
                 continue
             context = questions[-1] if questions else previous_question(tracker)
-            question = question_of(str(part.get("intent")), part.get("key"),
-                                   part.get("entities") or [], context)
+            confidence = part.get("key_confidence")
+            question = question_of(str(part.get("intent")), part.get("keys") or part.get("key"),
+                                   part.get("entities") or [], context,
+                                   float(confidence) if isinstance(confidence, (int, float))
+                                   else 0.0)
             if question is not None and question not in questions:
                 questions.append(question)
     if not questions:
-        question = question_of(topic, _retrieval_key(message), message.get("entities") or [],
-                               previous_question(tracker))
+        question = question_of(topic, retrieval_keys(message), message.get("entities") or [],
+                               previous_question(tracker), best_key_confidence(message))
         questions = [question] if question is not None else []
     return [replace(q, country=q.country or country) for q in questions]
 

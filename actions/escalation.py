@@ -71,16 +71,21 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: T
         return events + [SlotSet("handoff_outcome", CLOSED)]
 
     def enqueue(session):
+        # Nobody joins the queue before an agent can take it or the player chose to
+        # wait (action_wait_for_agent): the queue lists only players really waiting.
+        online = agents.online_count(session, now=moment)
+        if online == 0:
+            return None, 0
         handoff = handoffs.enqueue(session, tracker.sender_id, identity.player_id,
                                    reason, escalation.priority, now=moment)
-        return handoff, agents.online_count(session, now=moment)
+        return handoff, online
     try:
         handoff, online = await in_support_database(enqueue)
     except SupportDatabaseUnavailable as error:
         tell_database_down(dispatcher, not_recorded(HANDOFF_NOT_RECORDED), error,
                            [RETRY_HUMAN_BUTTON])
         return events + [SlotSet("handoff_outcome", FAILED)]
-    if online == 0:
+    if handoff is None:
         dispatcher.utter_message(
             text=("Aucun conseiller n'est connecté en ce moment, même si le chat est ouvert. "
                   "Vous pouvez laisser un ticket (réponse par e-mail), ou attendre qu'un "
@@ -106,7 +111,7 @@ class ActionRequestHuman(Action):
 
 
 class ActionWaitForAgent(Action):
-    """No agent online: the player chose to wait in the queue."""
+    """No agent online: the player chose to wait, and only now joins the queue."""
 
     def name(self) -> Text:
         return "action_wait_for_agent"
@@ -250,6 +255,8 @@ class ActionCreateTicket(Action):
                 summary=description[:120] or escalation.category, description=description,
                 transcript=transcript, account_snapshot=snapshot, now=moment, config=settings,
             )
+            # A player who chose a ticket waits for no agent.
+            handoffs.end(session, tracker.sender_id, handoffs.TICKET, now=moment)
             return ticket, email
         try:
             ticket, email = await in_support_database(create)

@@ -18,11 +18,26 @@ the agent answers to, is shown as it is.
 Failed logins are limited per client address (``LOGIN_MAX_FAILURES`` per
 ``LOGIN_WINDOW_SECONDS``, then 429).
 
+HTTP, also: ``POST /casino/agent/logout`` (the agent is offline at once; the
+conversations they held go back to the queue) -> ``{ok: true, released}``.
+
 Socket (``auth: {agent_token}``, refused without a valid one): the socket joins the
-room ``agents`` and receives ``queue``; events ``agent_take``, ``agent_reply``
-``{conversation_id, text}``, ``agent_handback``, ``agent_close`` (each
-``{conversation_id}``) answer ``{ok: true, ...}`` as acknowledgement, or
-``{ok: false, error}`` (also emitted as ``error`` ``{code, message}``).
+rooms ``agents`` and ``agent:<name>`` and receives ``queue`` and ``agent_info``
+``{name, supervisor, away}``; events ``agent_take`` (``{conversation_id, takeover?}``:
+a supervisor with ``takeover: true`` takes it from the agent who holds it),
+``agent_reply`` ``{conversation_id, text}``, ``agent_handback``, ``agent_close`` (each
+``{conversation_id}``) and ``agent_status`` ``{status: "away" | "available"}`` answer
+``{ok: true, ...}`` as acknowledgement, or ``{ok: false, error}`` (also emitted as
+``error`` ``{code, message}``). After a logout elsewhere the agent's sockets get
+``logged_out`` and are disconnected.
+
+Presence and the truth of the queue (rules in ``casino_support.handoffs``): every few
+seconds (a quarter of the grace, at most ``QUEUE_REFRESH_SECONDS``) this process
+refreshes the agents whose console and the players whose widget is connected here, then
+``handoffs.sweep`` puts back in the queue the conversations of agents offline for the
+grace (support.yml ``agent_desk.offline_after_seconds``), ends those whose player left or
+whose chat closed, and the handoffs whose bot answers again are ended; each player is
+told in French, and the agents get the new queue.
 """
 from __future__ import annotations
 
@@ -33,16 +48,20 @@ import time
 from collections import defaultdict, deque
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional, Set, Tuple
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed, SlotSet
+from rasa.shared.core.events import (
+    ActionExecuted, BotUttered, ConversationResumed, Event, SlotSet)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from casino_support import accounts, agents, handoffs, tickets
+from casino_support.clock import utc_now
+from casino_support.escalation import chat_open
 from casino_support.masking import mask
+from casino_support.wording import TICKET_BUTTON
 
 from . import input_guard
 from .transcript import append_events, conversation_events, iso_time, transcript
@@ -56,15 +75,81 @@ AGENTS_ROOM = "agents"
 MAX_REPLY_CHARS = 4000
 MAX_ID_CHARS = 128
 QUEUE_REFRESH_SECONDS = 5
-HEARTBEAT_SECONDS = 30
 LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW_SECONDS = 300
 MAX_TICKETS = 200
 
+MIN_TICK_SECONDS = 0.5
+
+# Said by the bot when an agent who wrote to the player ends the conversation...
 MSG_HANDED_BACK = ("Le conseiller vous a rendu la main : je suis de nouveau "
                    "l'assistant automatique.")
 MSG_CLOSED = ("Le conseiller a clôturé la conversation. Je reste disponible pour toute "
               "autre question.")
+# ... and when no agent spoke: nobody is announced.
+MSG_BACK_TO_BOT = ("Votre demande de conseiller est terminée : je suis de nouveau "
+                   "l'assistant automatique. Je reste disponible pour toute autre question.")
+# The player's agent is gone (handoffs.Released.offer).
+MSG_AGENT_GONE_FIRST = ("Votre conseiller a été déconnecté. Vous êtes de nouveau en tête de "
+                        "la file d'attente : un autre conseiller va reprendre cette "
+                        "conversation ici même, restez sur cette page.")
+MSG_AGENT_GONE_QUEUED = ("Votre conseiller a été déconnecté. Vous êtes de nouveau dans la file "
+                         "d'attente, en position {position}, avant les demandes arrivées après "
+                         "la vôtre : un autre conseiller va reprendre cette conversation ici "
+                         "même, restez sur cette page.")
+MSG_AGENT_GONE_NOBODY = ("Votre conseiller a été déconnecté et aucun autre conseiller n'est "
+                         "disponible pour le moment. Vous pouvez laisser un ticket (réponse par "
+                         "e-mail), ou attendre qu'un conseiller se connecte.")
+MSG_AGENT_GONE_CLOSED = ("Votre conseiller a été déconnecté et le chat avec un conseiller est "
+                         "maintenant fermé. Je peux créer un ticket : notre équipe vous "
+                         "répondra par e-mail.")
+MSG_CHAT_CLOSED = ("Le chat avec un conseiller est maintenant fermé et aucun conseiller n'a pu "
+                   "reprendre votre demande. Je peux créer un ticket : notre équipe vous "
+                   "répondra par e-mail.")
+MSG_PLAYER_LEFT = ("Vous aviez quitté la conversation : votre demande de conseiller est close. "
+                   "Je suis de nouveau l'assistant automatique ; redemandez un conseiller si "
+                   "besoin.")
+# Notes for the agents' transcript.
+NOTE_PLAYER_LEFT = "Le joueur a quitté la conversation : elle sort de la file."
+NOTE_BOT_RESUMED = "Le bot répond de nouveau au joueur : la conversation sort de la file."
+NOTE_TAKEN_OVER = "{supervisor} (superviseur) reprend la conversation."
+WAIT_BUTTON = {"title": "Attendre un conseiller", "payload": "/human_handoff_wait"}
+AGENT_STATUSES = ("available", "away")
+
+
+def agent_room(name: str) -> str:
+    return f"agent:{name}"
+
+
+def tick_seconds() -> float:
+    """How often the desk refreshes presence and sweeps: a quarter of the grace (so a
+    connected console is never taken for gone), at most ``QUEUE_REFRESH_SECONDS``."""
+    return max(MIN_TICK_SECONDS, min(QUEUE_REFRESH_SECONDS, agents.offline_after_seconds() / 4))
+
+
+def chat_is_open() -> bool:
+    try:
+        return chat_open(utc_now())
+    except Exception:  # a broken support.yml must not stop the presence checks
+        logger.exception("agent desk: support hours unreadable, taking the chat as open")
+        return True
+
+
+def released_message(item: handoffs.Released
+                     ) -> Tuple[str, List[Dict[str, str]], bool]:
+    """What the player is told when their handoff changed without an agent's action:
+    ``(text, buttons, the bot answers again)``."""
+    if item.offer == handoffs.BACK_IN_QUEUE:
+        position = item.handoff.position
+        text = (MSG_AGENT_GONE_FIRST if position in (None, 1)
+                else MSG_AGENT_GONE_QUEUED.format(position=position))
+        return text, [], False
+    if item.offer == handoffs.OFFER_TICKET_OR_WAIT:
+        return MSG_AGENT_GONE_NOBODY, [TICKET_BUTTON, WAIT_BUTTON], True
+    if item.offer == handoffs.OFFER_TICKET:
+        text = MSG_CHAT_CLOSED if item.why == handoffs.CHAT_CLOSED else MSG_AGENT_GONE_CLOSED
+        return text, [TICKET_BUTTON], True
+    return MSG_PLAYER_LEFT, [], True
 
 
 def jsonable(value: Any) -> Any:
@@ -106,10 +191,6 @@ def unauthorized(message: str = "agent token missing or invalid") -> HTTPRespons
 
 def valid_id(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS and value.isprintable()
-
-
-class NotTaken(Exception):
-    """An agent replied to a conversation still waiting in the queue."""
 
 
 class LoginLimiter:
@@ -159,14 +240,16 @@ class AgentDesk:
         self.connector = connector
         self.sio = connector.sio
         self.limiter = LoginLimiter()
-        self._connected: Dict[str, int] = defaultdict(int)  # agent -> sockets here
+        self._agent_sids: Dict[str, Set[str]] = {}  # agent -> console sockets here
+        self._player_sids: Dict[str, Set[str]] = {}  # conversation -> widget sockets here
         self._last_queue: Any = None
         self._task: Optional[asyncio.Task] = None
 
     # --- registration ---------------------------------------------------------------
 
     def register(self, blueprint: Blueprint) -> None:
-        for event in ("agent_take", "agent_reply", "agent_handback", "agent_close"):
+        for event in ("agent_take", "agent_reply", "agent_handback", "agent_close",
+                      "agent_status"):
             self.sio.on(event, self._event_handler(event))
         self._add_routes(blueprint)
         blueprint.listener("after_server_start")(self._start)
@@ -181,20 +264,66 @@ class AgentDesk:
         await self.sio.shutdown()
 
     async def _periodic(self) -> None:
-        ticks = 0
         while True:
-            await asyncio.sleep(QUEUE_REFRESH_SECONDS)
-            ticks += 1
+            await asyncio.sleep(tick_seconds())
             try:
-                await self.broadcast_queue()
-                if ticks % (HEARTBEAT_SECONDS // QUEUE_REFRESH_SECONDS) == 0:
-                    for name in [n for n, count in self._connected.items() if count]:
-                        try:
-                            await self.connector.db(agents.mark_online, name)
-                        except agents.UnknownAgent:  # disabled meanwhile
-                            pass
+                await self.keep_queue_true()
             except Exception:
                 logger.exception("agent desk: periodic refresh failed")
+
+    async def keep_queue_true(self) -> None:
+        """Presence of the consoles and widgets connected here, then what changed
+        because someone is gone (``handoffs.sweep``) or the bot answers again."""
+        now, open_chat = utc_now(), chat_is_open()
+        queue = await self.connector.db(handoffs.open_queue)
+        present = [h.conversation_id for h in queue if h.conversation_id in self._player_sids]
+        consoles = list(self._agent_sids)
+
+        ready = self.connector.rasa_agent is not None  # to tell the players
+
+        def refresh_and_sweep(database: Any) -> List[handoffs.Released]:
+            agents.heartbeat(database, consoles, now)
+            handoffs.touch_players(database, present, now)
+            return handoffs.sweep(database, now, chat_is_open=open_chat) if ready else []
+
+        released = await self.connector.db(refresh_and_sweep)
+        for item in released:
+            await self.tell_released(item)
+        done = {item.handoff.conversation_id for item in released}
+        resumed = await self.end_where_the_bot_answers(
+            [h for h in queue if h.conversation_id not in done])
+        await self.broadcast_queue(force=bool(released or resumed))
+
+    async def end_where_the_bot_answers(self, queue: List[handoffs.HandoffInfo]) -> int:
+        """End the open handoffs whose conversation is no longer paused (a new session
+        after a long silence, a restart): the bot answers that player again."""
+        rasa_agent = self.connector.rasa_agent
+        if rasa_agent is None:
+            return 0
+        ended = 0
+        for handoff in queue:
+            events = await conversation_events(rasa_agent, handoff.conversation_id)
+            state = handoffs.pause_state(
+                {"event": event.type_name, "timestamp": event.timestamp} for event in events)
+            if handoffs.bot_resumed(handoff, state) and await self.connector.db(
+                    handoffs.end, handoff.conversation_id, handoffs.BOT_RESUMED,
+                    actor="system", handoff_id=handoff.handoff_id):
+                ended += 1
+                await self.forward(handoff.conversation_id, "bot", NOTE_BOT_RESUMED)
+        return ended
+
+    async def tell_released(self, item: handoffs.Released) -> None:
+        conversation_id = item.handoff.conversation_id
+        text, buttons, bot_answers = released_message(item)
+        try:
+            if bot_answers:
+                await self.resume_bot(conversation_id, text, buttons)
+            else:
+                await self.say_to_player(conversation_id, text)
+            if item.offer == handoffs.NOTHING:
+                await self.forward(conversation_id, "bot", NOTE_PLAYER_LEFT)
+        except Exception:
+            logger.exception("agent desk: could not tell conversation %s", conversation_id)
 
     # --- queue -----------------------------------------------------------------------
 
@@ -211,11 +340,26 @@ class AgentDesk:
 
     # --- the player's conversation, seen by the agents ------------------------------
 
+    def player_bound(self, sid: str, conversation_id: str, previous: Optional[str]) -> None:
+        """A widget socket now shows ``conversation_id`` (player presence)."""
+        if previous:
+            self._player_gone(sid, previous)
+        self._player_sids.setdefault(conversation_id, set()).add(sid)
+
+    def _player_gone(self, sid: str, conversation_id: str) -> None:
+        sids = self._player_sids.get(conversation_id)
+        if sids is not None:
+            sids.discard(sid)
+            if not sids:
+                del self._player_sids[conversation_id]
+
     async def after_player_message(self, conversation_id: str, text: str,
                                    bot_messages: List[Dict[str, Any]]) -> None:
-        """Forward a conversation with an open handoff to the agents; refresh the queue."""
+        """Forward a conversation with an open handoff to the agents (its widget is
+        connected: player presence); refresh the queue."""
         try:
             if await self.connector.db(handoffs.current_handoff, conversation_id):
+                await self.connector.db(handoffs.touch_players, [conversation_id])
                 await self.forward(conversation_id, "user", text)
                 for message in bot_messages:
                     await self.forward(conversation_id, "bot", message.get("text", ""))
@@ -231,6 +375,30 @@ class AgentDesk:
             message["agent"] = agent
         await self.sio.emit("conversation_message", message, room=AGENTS_ROOM)
 
+    async def say_to_player(self, conversation_id: str, text: str,
+                            before: Optional[List[Event]] = None,
+                            buttons: Optional[List[Dict[str, str]]] = None,
+                            after: Optional[List[Event]] = None) -> None:
+        """The bot tells the player ``text`` (kept in the tracker, sent to the widget,
+        shown to the agents)."""
+        data = {"buttons": buttons} if buttons else {}
+        await append_events(self._rasa(), conversation_id,
+                            [*(before or []), BotUttered(text, data=data), *(after or [])])
+        payload: Dict[str, Any] = {"text": text, "sender": "bot"}
+        if buttons:
+            payload["buttons"] = buttons
+        await self.connector.emit_bot(conversation_id, payload)
+        await self.forward(conversation_id, "bot", text)
+
+    async def resume_bot(self, conversation_id: str, text: str,
+                         buttons: Optional[List[Dict[str, str]]] = None) -> None:
+        """The bot answers the player again, and says so. Without action_listen, the
+        messages kept while paused would look like consecutive user turns to the
+        policies."""
+        await self.say_to_player(
+            conversation_id, text, before=[ConversationResumed()], buttons=buttons,
+            after=[SlotSet("handoff_outcome", None), ActionExecuted(ACTION_LISTEN_NAME)])
+
     # --- socket ------------------------------------------------------------------------
 
     async def connect(self, sid: str, token: Any) -> bool:
@@ -243,29 +411,41 @@ class AgentDesk:
         await self.sio.save_session(sid, {"role": "agent", "agent": agent.name,
                                           "token": token})
         await self.sio.enter_room(sid, AGENTS_ROOM)
-        self._connected[agent.name] += 1
+        await self.sio.enter_room(sid, agent_room(agent.name))
+        self._agent_sids.setdefault(agent.name, set()).add(sid)
         await self.sio.emit("queue", await self.queue(), to=sid)
+        await self.sio.emit("agent_info", self._agent_info(agent), to=sid)
         return True
+
+    @staticmethod
+    def _agent_info(agent: agents.AgentInfo) -> Dict[str, Any]:
+        return {"name": agent.name, "supervisor": agent.supervisor, "away": agent.away}
 
     async def disconnect(self, sid: str) -> None:
         try:
             session = await self.sio.get_session(sid)
         except KeyError:
             return
-        name = session.get("agent") if session.get("role") == "agent" else None
-        if not name:
+        if session.get("role") == "player":
+            if session.get("conversation_id"):
+                self._player_gone(sid, session["conversation_id"])
             return
-        self._connected[name] -= 1
-        if self._connected[name] <= 0:
-            del self._connected[name]
-            try:
-                await self.connector.db(agents.mark_offline, name)
+        name = session.get("agent") if session.get("role") == "agent" else None
+        sids = self._agent_sids.get(name) if name else None
+        if not sids or sid not in sids:  # not an agent, or logged out (already offline)
+            return
+        sids.discard(sid)
+        if not sids:
+            del self._agent_sids[name]
+            try:  # the grace of a lost connection starts now
+                await self.connector.db(agents.heartbeat, [name])
             except Exception:
-                logger.exception("agent desk: could not mark %s offline", name)
+                logger.exception("agent desk: could not record %s's disconnection", name)
 
     def _event_handler(self, event: str):
         actions = {"agent_take": self.take, "agent_reply": self.reply,
-                   "agent_handback": self.hand_back, "agent_close": self.close}
+                   "agent_handback": self.hand_back, "agent_close": self.close,
+                   "agent_status": self.set_status}
 
         async def handler(sid: str, data: Any = None, *_: Any) -> Dict[str, Any]:
             session = await self.sio.get_session(sid)
@@ -280,18 +460,19 @@ class AgentDesk:
                 await self.sio.disconnect(sid)
                 return answer
             conversation_id = data.get("conversation_id") if isinstance(data, dict) else None
-            if not valid_id(conversation_id):
+            if event != "agent_status" and not valid_id(conversation_id):
                 return await self._fail(sid, "invalid_conversation",
                                         "Identifiant de conversation invalide.")
             try:
-                await self.connector.db(agents.mark_online, name)  # heartbeat
                 result = await actions[event](name, conversation_id, data)
             except handoffs.HandoffConflict as error:
                 return await self._fail(sid, "conflict", f"Conversation déjà prise par "
                                                          f"{error.holder}.")
-            except NotTaken:
+            except handoffs.NotTaken:
                 return await self._fail(sid, "not_taken",
                                         "Prenez d'abord la conversation pour y répondre.")
+            except handoffs.NotSupervisor:
+                return await self._fail(sid, "forbidden", "Réservé aux superviseurs.")
             except handoffs.NoOpenHandoff:
                 return await self._fail(sid, "no_open_handoff",
                                         "Cette conversation n'est pas dans la file.")
@@ -316,8 +497,14 @@ class AgentDesk:
             raise RuntimeError("the Rasa agent is not ready")
         return agent
 
-    async def take(self, name: str, conversation_id: str, _: Any) -> Dict[str, Any]:
-        handoff = await self.connector.db(handoffs.take, conversation_id, name)
+    async def take(self, name: str, conversation_id: str, data: Any) -> Dict[str, Any]:
+        takeover = isinstance(data, dict) and data.get("takeover") is True
+        before = (await self.connector.db(handoffs.current_handoff, conversation_id)
+                  if takeover else None)
+        handoff = await self.connector.db(handoffs.take, conversation_id, name,
+                                          takeover=takeover)
+        if before is not None and before.status == "active" and before.agent != name:
+            await self.forward(conversation_id, "bot", NOTE_TAKEN_OVER.format(supervisor=name))
         await self.broadcast_queue(force=True)
         return {"handoff": masked_for_agents(jsonable(handoff))}
 
@@ -327,14 +514,9 @@ class AgentDesk:
         if not isinstance(text, str) or not text.strip():
             raise ValueError("reply: text required")
         text = text.strip()[:MAX_REPLY_CHARS]
-        handoff = await self.connector.db(handoffs.current_handoff, conversation_id)
-        if handoff is None:
-            raise handoffs.NoOpenHandoff(conversation_id)
-        if handoff.status != "active":
-            raise NotTaken(conversation_id)
-        if handoff.agent != name:
-            raise handoffs.HandoffConflict(conversation_id, handoff.agent, name)
-        await append_events(self._rasa(), conversation_id,
+        rasa_agent = self._rasa()
+        await self.connector.db(handoffs.record_reply, conversation_id, name)
+        await append_events(rasa_agent, conversation_id,
                             [BotUttered(text, metadata={"agent": name})])
         await self.connector.emit_bot(conversation_id,
                                       {"text": text, "sender": "agent", "agent": name})
@@ -349,17 +531,40 @@ class AgentDesk:
 
     async def _finish(self, function: Any, text: str, name: str, conversation_id: str
                       ) -> Dict[str, Any]:
-        rasa_agent = self._rasa()
+        self._rasa()
         handoff = await self.connector.db(function, conversation_id, name)
-        # The bot listens again: without action_listen, the messages kept while paused
-        # would look like consecutive user turns to the policies.
-        await append_events(rasa_agent, conversation_id,
-                            [ConversationResumed(), BotUttered(text),
-                             SlotSet("handoff_outcome", None), ActionExecuted(ACTION_LISTEN_NAME)])
-        await self.connector.emit_bot(conversation_id, {"text": text, "sender": "bot"})
-        await self.forward(conversation_id, "bot", text)
+        # Only an agent who wrote to the player is announced as ending the conversation.
+        await self.resume_bot(conversation_id, text if handoff.agent_replied else MSG_BACK_TO_BOT)
         await self.broadcast_queue(force=True)
         return {"handoff": masked_for_agents(jsonable(handoff))}
+
+    async def set_status(self, name: str, _: Any, data: Any) -> Dict[str, Any]:
+        status = data.get("status") if isinstance(data, dict) else None
+        if status not in AGENT_STATUSES:
+            raise ValueError("status: « available » ou « away »")
+        await self.connector.db(agents.set_away, name, status == "away")
+        info = self._agent_info(await self.connector.db(agents.get_agent, name))
+        await self.sio.emit("agent_info", info, room=agent_room(name))
+        return info
+
+    async def logout(self, name: str) -> Dict[str, Any]:
+        """Offline at once: the agent's conversations go back to the queue (or end with a
+        ticket offered), the agent's consoles are told and disconnected."""
+        open_chat = chat_is_open()
+
+        def log_out(database: Any) -> List[handoffs.Released]:
+            agents.mark_offline(database, name)
+            return handoffs.release_agent(database, name, chat_is_open=open_chat)
+
+        released = await self.connector.db(log_out)
+        sids = self._agent_sids.pop(name, set())
+        await self.sio.emit("logged_out", {}, room=agent_room(name))
+        for sid in sids:
+            await self.sio.disconnect(sid)
+        for item in released:
+            await self.tell_released(item)
+        await self.broadcast_queue(force=True)
+        return {"ok": True, "released": len(released)}
 
     # --- HTTP -----------------------------------------------------------------------------
 
@@ -392,7 +597,9 @@ class AgentDesk:
         if not token:
             self.limiter.failed(address)
             return response.json({"error": "invalid name or password"}, status=401)
-        return response.json({"token": token, "name": name})
+        agent = await self.connector.db(agents.get_agent, name)
+        return response.json({"token": token, "name": name,
+                              "supervisor": bool(agent and agent.supervisor)})
 
     async def conversation(self, conversation_id: str) -> Dict[str, Any]:
         rasa_agent = self.connector.rasa_agent
@@ -454,7 +661,12 @@ class AgentDesk:
         async def login(request: Request) -> HTTPResponse:
             return await desk.login(request)
 
+        async def logout(_: Request, name: str) -> HTTPResponse:
+            return response.json(await desk.logout(name))
+
         blueprint.add_route(login, "/casino/agent/login", methods=["POST"], name="agent_login")
+        blueprint.add_route(guarded(logout), "/casino/agent/logout", methods=["POST"],
+                            name="agent_logout")
         blueprint.add_route(guarded(queue), "/casino/agent/queue", methods=["GET"],
                             name="agent_queue")
         blueprint.add_route(guarded(conversation), "/casino/agent/conversations/<conversation_id>",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -28,58 +28,138 @@ QUESTION_INTENTS = frozenset({
 })
 MIN_CONFIDENCE = 0.5
 MAX_PARTS = 6
+# Two subjects joined by « et » are two questions only when the NLU is sure of both, on
+# two different topics.
+SECOND_SUBJECT_CONFIDENCE = 0.8
+MAX_SECOND_SUBJECTS = 2
+MAX_TWO_SUBJECTS_LENGTH = 300
+# The ResponseSelector's best keys passed on for each question (actions/answering.py picks
+# the best one that fits the topic).
+KEYS_KEPT = 5
 
 # Where a question ends: a question mark, a semicolon, a new line. A sentence ending in a
 # full stop is context for the question after it (« Je viens de m'inscrire. Je fais
 # comment ? »), not a question of its own.
-QUESTION_END = re.compile(r"(?:[?;]+|\n)+")
+QUESTION_END = re.compile(r"((?:[?;]+|\n)+)")
+# Words that open a question (« pis », « y'a-tu »: Québec).
+QUESTION_WORD = (
+    r"(?:quel(?:le)?s?|comment|combien|cmb|pourquoi|pk|pq|o[uù]\b|quand|qd|est[- ]ce|"
+    r"c'?est|c\s+koi|y'?a|y\s+a|il\s+y\s+a|vous|je\s+peux|j'?peux|puis[- ]je|peut[- ]on|"
+    r"on\s+peut|faut[- ]il|qu'?est)\b")
 # A comma, « et », « puis » or « aussi » followed by a word that opens a question.
 QUESTION_START = re.compile(
-    r"(?:,\s*(?:et\s+|puis\s+|aussi\s+)?|\s+(?:et|puis|aussi)\s+)"
-    r"(?=(?:quel(?:le)?s?|comment|combien|cmb|pourquoi|pk|pq|o[uù]\b|quand|qd|est[- ]ce|"
-    r"c'?est|c\s+koi|ya\b|y\s+a|il\s+y\s+a|vous|je\s+peux|j'?peux|puis[- ]je|peut[- ]on|"
-    r"on\s+peut|faut[- ]il|qu'?est)\b)",
-    re.IGNORECASE)
+    r"(?:,\s*(?:et\s+|puis\s+|pis\s+|aussi\s+)?|\s+(?:et|puis|pis|aussi)\s+)"
+    rf"(?={QUESTION_WORD})", re.IGNORECASE)
+ASKS = re.compile(rf"\b{QUESTION_WORD}", re.IGNORECASE)
+# « c'est quoi le bonus de bienvenue et le dépôt minimum »: a second subject after « et »
+# may be a second question; the NLU decides (``with_questions``).
+SECOND_SUBJECT = re.compile(r"\s+et\s+(?=(?:le|la|les|l'|du|des)\b)", re.IGNORECASE)
 WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def split_questions(text: str) -> List[str]:
-    """The parts of ``text`` that may each be a question (one part: nothing to split)."""
+    """The parts of ``text`` that may each be a question (one part: nothing to split).
+
+    A part that asks nothing (no question mark, no question word) is context for the
+    question next to it, not a question of its own: « je veux déposer, c'est quoi les
+    options ? » is one question, and so is « comment je change mon e-mail ? j'utilise plus
+    l'ancien ».
+    """
     if not text or text.startswith("/") or not text[0].isprintable():
         return [text]
-    parts: List[str] = []
-    for sentence in QUESTION_END.split(text):
-        for part in QUESTION_START.split(sentence):
-            part = part.strip(" ,")
-            if len(WORD.findall(part)) >= 2:
-                parts.append(part)
-    return parts if 1 < len(parts) <= MAX_PARTS else [text]
+    pieces = QUESTION_END.split(text)
+    parts: List[Tuple[str, bool]] = []  # (part, whether it asks something)
+    for index in range(0, len(pieces), 2):
+        ended_by_question_mark = "?" in (pieces[index + 1] if index + 1 < len(pieces) else "")
+        sentence = [part.strip(" ,") for part in QUESTION_START.split(pieces[index])]
+        for number, part in enumerate(sentence):
+            if len(WORD.findall(part)) < 2:
+                continue
+            last = number == len(sentence) - 1
+            asks = (number > 0 or (last and ended_by_question_mark)
+                    or ASKS.search(part) is not None)
+            parts.append((part, asks))
+    questions = _with_context(parts)
+    return questions if 1 < len(questions) <= MAX_PARTS else [text]
 
 
-def _question(parse: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+def _with_context(parts: List[Tuple[str, bool]]) -> List[str]:
+    """The parts that ask something, each with the context around it: what comes before
+    the first question goes with it, what follows a question goes with that question."""
+    questions: List[str] = []
+    context: List[str] = []
+    for part, asks in parts:
+        if asks:
+            questions.append(". ".join([*context, part]))
+            context = []
+        elif questions:
+            questions[-1] = f"{questions[-1]}. {part}"
+        else:
+            context.append(part)
+    return questions
+
+
+def second_subjects(text: str) -> List[List[str]]:
+    """Ways to read ``text`` as two questions joined by « et » and a second subject."""
+    candidates = []
+    for match in SECOND_SUBJECT.finditer(text):
+        left, right = text[:match.start()].strip(" ,"), text[match.end():].strip(" ,?")
+        if len(WORD.findall(left)) >= 2 and len(WORD.findall(right)) >= 2:
+            candidates.append([left, right])
+    return candidates[:MAX_SECOND_SUBJECTS]
+
+
+def _question(parse: Dict[str, Any], min_confidence: float = MIN_CONFIDENCE
+              ) -> Optional[Dict[str, Any]]:
     intent = parse.get("intent") or {}
     name, confidence = intent.get("name"), intent.get("confidence") or 0.0
-    if name not in QUESTION_INTENTS or confidence < MIN_CONFIDENCE:
+    if name not in QUESTION_INTENTS or confidence < min_confidence:
         return None
     selector = (parse.get("response_selector") or {}).get("default") or {}
-    key = (selector.get("response") or {}).get("intent_response_key")
+    best = (selector.get("response") or {}).get("intent_response_key")
+    best_confidence = (selector.get("response") or {}).get("confidence") or 0.0
+    ranking = [item.get("intent_response_key") for item in selector.get("ranking") or []]
+    keys = list(dict.fromkeys(key for key in [best, *ranking][:KEYS_KEPT + 1]
+                              if isinstance(key, str)))[:KEYS_KEPT]
     entities = [{"entity": e.get("entity"), "value": e.get("value")}
                 for e in parse.get("entities") or []
                 if isinstance(e.get("value"), str)]
-    return {"intent": name, "key": key, "entities": entities}
+    return {"intent": name, "key": best, "keys": keys, "key_confidence": best_confidence,
+            "entities": entities}
+
+
+async def _questions(agent: Any, parts: List[str], min_confidence: float
+                     ) -> List[Dict[str, Any]]:
+    parses = [await agent.parse_message(part) for part in parts]
+    return [question for question in (_question(parse, min_confidence) for parse in parses)
+            if question is not None]
 
 
 async def with_questions(agent: Any, text: str, metadata: Dict[str, Any]) -> Dict[str, Any]:
     """``metadata`` plus ``questions`` when ``text`` holds several questions."""
-    parts = split_questions(text)
-    if len(parts) < 2 or agent is None:
+    if agent is None:
         return metadata
+    parts = split_questions(text)
     try:
-        parses = [await agent.parse_message(part) for part in parts]
+        if len(parts) > 1:
+            questions = await _questions(agent, parts, MIN_CONFIDENCE)
+        else:
+            questions = await _two_subjects(agent, text)
     except Exception:  # the whole message still goes to Rasa as usual
         logger.exception("several questions: a part could not be parsed")
         return metadata
-    questions = [question for question in map(_question, parses) if question is not None]
     if len(questions) < 2:
         return metadata
     return {**metadata, "questions": questions}
+
+
+async def _two_subjects(agent: Any, text: str) -> List[Dict[str, Any]]:
+    """The two questions of « X et le Y », when the NLU reads two different topics."""
+    if len(text) > MAX_TWO_SUBJECTS_LENGTH:
+        return []
+    for halves in second_subjects(text):
+        questions = await _questions(agent, halves, SECOND_SUBJECT_CONFIDENCE)
+        topics = {question["intent"] for question in questions}
+        if len(questions) == 2 and len(topics) == 2 and "follow_up" not in topics:
+            return questions
+    return []

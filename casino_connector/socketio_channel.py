@@ -10,7 +10,8 @@ with these differences:
 * a typed ``/intent{...}`` is text, unless it is exactly a payload of the buttons the
   bot offered in its last turn; rate limits per conversation and per client address;
   an answer within 5 s (the rules shared with the REST channel: ``input_guard.py``);
-* ``history_request`` reads the tracker store of the running Rasa agent;
+* ``history_request`` reads the tracker store of the running Rasa agent (the bot's
+  messages as sent, the player's masked: ``transcript.py``);
 * the agent console (``agent_api.py``) shares the socket.io server and the blueprint;
 * optional Redis client manager for several replicas, same-origin CORS by default;
 * the pages: ``/casino/widget``, ``/casino/agent``, ``/casino/static/...``.
@@ -293,6 +294,7 @@ class PlayerEvents:
         session["conversation_id"] = conversation_id
         await self.sio.save_session(sid, session)
         await self.sio.enter_room(sid, room_of(conversation_id))
+        self.desk.player_bound(sid, conversation_id, previous)  # the player's presence
         await self.sio.emit("session_confirm", {"session_id": conversation_id,
                                                 "session_token": session_token}, to=sid)
         return conversation_id
@@ -325,7 +327,7 @@ class PlayerEvents:
             return
         agent = self.connector.rasa_agent
         events = await conversation_events(agent, conversation_id) if agent else []
-        await self.sio.emit("history", transcript(events), to=sid)
+        await self.sio.emit("history", transcript(events, mask_bot_text=False), to=sid)
 
     async def user_uttered(self, sid: str, data: Any = None, *_: Any) -> None:
         conversation_id = await self._bound_conversation(sid)

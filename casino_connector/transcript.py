@@ -6,16 +6,23 @@ name) when its metadata says an agent wrote it. The tracker store is the one the
 running Rasa agent uses (``app.ctx.agent``), so the history survives restarts and is the
 same on every replica.
 
+The lines come in the order the player saw them: the tracker stores what the
+session-start action said (the automated-assistant greeting) before the message that
+opened the session, the player saw it after.
+
 Card numbers, IBANs and e-mail addresses in the lines are masked
 (``casino_support.masking``): the widget's history and the agent console never show
-them; the tracker keeps what was typed.
+them; the tracker keeps what was typed. The widget's history (``mask_bot_text=False``)
+shows the bot's own messages as they were sent (the support address, for one): what the
+player typed is masked there as everywhere.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Optional
 
-from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
 
 from casino_support.masking import mask
 
@@ -45,7 +52,7 @@ def agent_of(event: BotUttered) -> Optional[str]:
     return agent if isinstance(agent, str) and agent else None
 
 
-def entry(event: Event) -> Optional[Dict[str, Any]]:
+def entry(event: Event, mask_bot_text: bool = True) -> Optional[Dict[str, Any]]:
     """One transcript line, or None for events the people in the chat do not see."""
     if isinstance(event, UserUttered):
         text = event.text or ""
@@ -59,7 +66,8 @@ def entry(event: Event) -> Optional[Dict[str, Any]]:
         buttons = button_list(data.get("buttons") or data.get("quick_replies"))
         if not event.text and not buttons:
             return None
-        line: Dict[str, Any] = {"sender": "bot", "text": mask(event.text or ""),
+        text = event.text or ""
+        line: Dict[str, Any] = {"sender": "bot", "text": mask(text) if mask_bot_text else text,
                                 "at": iso_time(event.timestamp)}
         agent = agent_of(event)
         if agent:
@@ -70,10 +78,35 @@ def entry(event: Event) -> Optional[Dict[str, Any]]:
     return None
 
 
-def transcript(events: Iterable[Event], limit: int = MAX_ENTRIES) -> List[Dict[str, Any]]:
-    """The visible messages of ``events``, oldest first, at most the last ``limit``."""
-    lines = [line for line in (entry(event) for event in events) if line is not None]
-    return lines[-limit:]
+def in_the_order_seen(events: Iterable[Event]) -> List[Event]:
+    """The messages of ``events`` (player's and bot's) in the order the player saw them:
+    what the session-start action said comes after the player's message that opened the
+    session (Rasa runs that action, and stores what it said, before logging the message)."""
+    ordered: List[Event] = []
+    greeting: List[Event] = []  # said by the session-start action, not placed yet
+    in_session_start = False
+    for event in events:
+        if isinstance(event, ActionExecuted):
+            in_session_start = event.action_name == ACTION_SESSION_START_NAME
+        elif isinstance(event, BotUttered) and in_session_start:
+            greeting.append(event)
+        elif isinstance(event, UserUttered):
+            ordered.append(event)
+            ordered.extend(greeting)
+            greeting = []
+        elif isinstance(event, BotUttered):
+            ordered.extend(greeting)  # a session opened without a player's message
+            greeting = []
+            ordered.append(event)
+    return ordered + greeting
+
+
+def transcript(events: Iterable[Event], limit: int = MAX_ENTRIES,
+               mask_bot_text: bool = True) -> List[Dict[str, Any]]:
+    """The visible messages of ``events``, oldest first (as seen), at most the last
+    ``limit``; ``mask_bot_text=False``: the bot's messages as sent (the player's history)."""
+    lines = [entry(event, mask_bot_text) for event in in_the_order_seen(events)]
+    return [line for line in lines if line is not None][-limit:]
 
 
 def last_offered_payloads(events: Iterable[Event]) -> List[str]:

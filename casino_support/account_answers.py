@@ -187,6 +187,19 @@ def withdrawal_answer(eligibility: WithdrawalEligibility, config: SupportConfig,
     return Answer(messages)
 
 
+def normal_withdrawal_delay(withdrawals: Sequence[WithdrawalStatus], config: SupportConfig) -> str:
+    """What the delay of these withdrawals' methods normally is (« normalement, c'est
+    combien de temps ? » is the next question of a player whose withdrawal is late)."""
+    methods = config.payment_methods
+    delays = [f"{methods[key].label} : {methods[key].withdraw_delay}"
+              for key in dict.fromkeys(item.method for item in withdrawals)
+              if key in methods and methods[key].withdraw_delay]
+    if not delays:
+        return ""
+    return (f"\nDélai normal : traitement sous {config.withdrawals['processing_days']} jours "
+            "ouvrés, puis " + " ; ".join(delays) + ".")
+
+
 def late_payment_answer(withdrawals: Sequence[WithdrawalStatus], config: SupportConfig,
                         now: datetime) -> Answer:
     answers = Answers(config, now)
@@ -206,6 +219,7 @@ def late_payment_answer(withdrawals: Sequence[WithdrawalStatus], config: Support
         messages.append(
             f"Vous avez raison, ce retrait est en retard (plus de {format_days(late_after)}) :\n"
             + bullets([withdrawal_line(item, config) for item in late])
+            + normal_withdrawal_delay(late, config)
         )
         messages.append("Ce retard doit être traité par notre équipe paiements. "
                         + answers.reach_support())

@@ -10,9 +10,16 @@ Login tokens (agent console, agent HTTP API): JWT, HS256, claims ``sub`` = agent
 (``InsecureConfiguration``). The agent secret must differ from ``PLAYER_JWT_SECRET``:
 a player token (other secret, no role) never passes as an agent token.
 
-Presence: the console calls ``mark_online`` on login, on connection and on each
-heartbeat (e.g. every 30 s); an agent seen within ``window_seconds`` (default 120) is
-online; ``mark_offline`` on logout.
+Presence: an agent is online while a console is connected. The connector calls
+``mark_online`` on login and on each new console connection, and ``heartbeat`` for the
+agents whose console is connected, a few times per grace period. An agent not seen for
+``offline_after_seconds()`` (support.yml ``agent_desk.offline_after_seconds``, default
+120: the grace of a lost connection) is offline; ``mark_offline`` (logout) is at once,
+and no heartbeat brings a logged-out agent back (only a new login or connection does).
+An online agent may set themselves away (``set_away``): still online, holding their
+conversations, but not counted as available for new players (``online_count``).
+A supervisor (``create_agent(..., supervisor=True)``) may take over a conversation
+another agent holds (``casino_support.handoffs.take(..., takeover=True)``).
 """
 from __future__ import annotations
 
@@ -22,7 +29,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, List, Optional, Union
+from typing import Any, Iterable, List, Optional, Union
 
 import bcrypt
 import jwt
@@ -31,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .clock import aware_utc, resolve_now, to_db_time
+from .config import current_config
 from .database import Database, use_session
 from .identity import (
     ALGORITHM,
@@ -53,8 +61,7 @@ BCRYPT_ROUNDS = 12
 AGENT_ROLE = "agent"
 AGENT_TOKEN_TTL_SECONDS = 8 * 3600  # one working shift
 DEMO_AGENT_SECRET = "casino-support-demo-AGENT-secret-NOT-FOR-PRODUCTION"
-PRESENCE_WINDOW_SECONDS = 120
-
+PRESENCE_WINDOW_SECONDS = 120  # default of support.yml agent_desk.offline_after_seconds
 
 
 class AgentError(ValueError):
@@ -93,6 +100,14 @@ class AgentInfo:
     active: bool
     created_at: datetime
     last_seen_at: Optional[datetime] = None  # presence (see online_agents)
+    supervisor: bool = False
+    away: bool = False  # online but not available for new players (see set_away)
+
+
+def _agent_info(agent: Agent) -> AgentInfo:
+    return AgentInfo(agent.id, agent.name, agent.active, aware_utc(agent.created_at),
+                     aware_utc(agent.last_seen_at), bool(agent.supervisor),
+                     agent.away_since is not None)
 
 
 @lru_cache(maxsize=1)
@@ -122,8 +137,10 @@ def hash_password(password: str, rounds: int = BCRYPT_ROUNDS) -> str:
 
 
 def create_agent(source: Source, name: str, password: str,
-                 now: Optional[datetime] = None, rounds: int = BCRYPT_ROUNDS) -> AgentInfo:
-    """Create an active agent; raises ``AgentExists`` or ``AgentError``."""
+                 now: Optional[datetime] = None, rounds: int = BCRYPT_ROUNDS,
+                 supervisor: bool = False) -> AgentInfo:
+    """Create an active agent (a supervisor with ``supervisor``); raises ``AgentExists``
+    or ``AgentError``."""
     check_agent_name(name)
     password_hash = hash_password(password, rounds)
     now = resolve_now(now)
@@ -131,13 +148,13 @@ def create_agent(source: Source, name: str, password: str,
         if session.execute(select(Agent.id).where(Agent.name == name)).first():
             raise AgentExists(f"agent {name!r} already exists")
         agent = Agent(name=name, password_hash=password_hash, created_at=to_db_time(now),
-                      active=True)
+                      active=True, supervisor=bool(supervisor))
         session.add(agent)
         try:
             session.flush()
         except IntegrityError as error:  # created meanwhile by someone else
             raise AgentExists(f"agent {name!r} already exists") from error
-        return AgentInfo(agent.id, agent.name, agent.active, aware_utc(agent.created_at))
+        return _agent_info(agent)
 
 
 def get_agent(source: Source, name: str) -> Optional[AgentInfo]:
@@ -145,8 +162,13 @@ def get_agent(source: Source, name: str) -> Optional[AgentInfo]:
         agent = session.execute(select(Agent).where(Agent.name == name)).scalar_one_or_none()
         if agent is None:
             return None
-        return AgentInfo(agent.id, agent.name, agent.active, aware_utc(agent.created_at),
-                         aware_utc(agent.last_seen_at))
+        return _agent_info(agent)
+
+
+def is_supervisor(source: Source, name: str) -> bool:
+    """True for an active supervisor."""
+    agent = get_agent(source, name)
+    return agent is not None and agent.active and agent.supervisor
 
 
 def verify_agent_password(source: Source, name: str, password: str) -> bool:
@@ -246,12 +268,13 @@ def login_agent(source: Source, name: Any, password: Any, now: Optional[datetime
                 ttl_seconds: int = AGENT_TOKEN_TTL_SECONDS,
                 secret: Optional[str] = None) -> Optional[str]:
     """A token for the right name and password of an active agent (who is then marked
-    online), else None. Same cost whether the agent exists or not."""
+    online and available), else None. Same cost whether the agent exists or not."""
     if not verify_agent_password(source, name, password):
         return None
     now = resolve_now(now)
     token = issue_agent_token(name, ttl_seconds=ttl_seconds, secret=secret, now=now)
     mark_online(source, name, now)
+    set_away(source, name, False, now)
     return token
 
 
@@ -269,29 +292,89 @@ def mark_online(source: Source, name: str, now: Optional[datetime] = None) -> No
             raise UnknownAgent(name)
 
 
-def mark_offline(source: Source, name: str) -> bool:
-    """The agent logged out: offline at once. False when there is no such agent."""
+def heartbeat(source: Source, names: Iterable[str], now: Optional[datetime] = None) -> int:
+    """The consoles of ``names`` are still connected at ``now``. A logged-out agent
+    (``mark_offline``) stays offline: only ``mark_online`` brings them back. Returns
+    how many agents were refreshed."""
+    names = sorted(set(names))
+    if not names:
+        return 0
     with use_session(source) as session:
         result = session.execute(
-            update(Agent).where(Agent.name == name).values(last_seen_at=None)
+            update(Agent).where(Agent.name.in_(names), Agent.active.is_(True),
+                                Agent.last_seen_at.is_not(None))
+            .values(last_seen_at=to_db_time(resolve_now(now)))
+            .execution_options(synchronize_session=False))
+        return result.rowcount
+
+
+def mark_offline(source: Source, name: str) -> bool:
+    """The agent logged out: offline at once (and no longer away). False when there is
+    no such agent."""
+    with use_session(source) as session:
+        result = session.execute(
+            update(Agent).where(Agent.name == name).values(last_seen_at=None, away_since=None)
             .execution_options(synchronize_session="fetch"))
         return result.rowcount == 1
 
 
-def online_agents(source: Source, now: Optional[datetime] = None,
-                  window_seconds: int = PRESENCE_WINDOW_SECONDS) -> List[str]:
-    """Names of the active agents seen within the last ``window_seconds``, sorted."""
-    now = resolve_now(now)
-    since = to_db_time(now - timedelta(seconds=window_seconds))
+def set_away(source: Source, name: str, away: bool, now: Optional[datetime] = None) -> None:
+    """The agent is away (``away``: online, holding their conversations, not available
+    for new players) or available again; raises ``UnknownAgent`` for no active agent."""
+    since = to_db_time(resolve_now(now)) if away else None
     with use_session(source) as session:
-        query = (select(Agent.name)
-                 .where(Agent.active.is_(True), Agent.last_seen_at.is_not(None),
-                        Agent.last_seen_at >= since)
-                 .order_by(Agent.name))
+        agent = session.execute(select(Agent).where(Agent.name == name, Agent.active.is_(True))
+                                ).scalar_one_or_none()
+        if agent is None:
+            raise UnknownAgent(name)
+        if away and agent.away_since is None:
+            agent.away_since = since
+        elif not away:
+            agent.away_since = None
+        session.flush()
+
+
+def offline_after_seconds() -> float:
+    """The grace of a lost console connection: support.yml
+    ``agent_desk.offline_after_seconds`` (default 120), also how long a player's widget
+    may be gone before the player counts as having left (``handoffs.sweep``)."""
+    try:
+        value = float((current_config().raw.get("agent_desk") or {})
+                      .get("offline_after_seconds", PRESENCE_WINDOW_SECONDS))
+    except Exception:  # a missing or broken setting must not stop the desk
+        logger.warning("support.yml agent_desk.offline_after_seconds unreadable: using %s s",
+                       PRESENCE_WINDOW_SECONDS)
+        return float(PRESENCE_WINDOW_SECONDS)
+    return value if value > 0 else float(PRESENCE_WINDOW_SECONDS)
+
+
+def _online_query(now: Optional[datetime], window_seconds: Optional[float]):
+    now = resolve_now(now)
+    window = offline_after_seconds() if window_seconds is None else window_seconds
+    since = to_db_time(now - timedelta(seconds=window))
+    return (select(Agent.name)
+            .where(Agent.active.is_(True), Agent.last_seen_at.is_not(None),
+                   Agent.last_seen_at >= since)
+            .order_by(Agent.name))
+
+
+def online_agents(source: Source, now: Optional[datetime] = None,
+                  window_seconds: Optional[float] = None) -> List[str]:
+    """Names of the active agents seen within the last ``window_seconds`` (default
+    ``offline_after_seconds()``), away or not, sorted."""
+    with use_session(source) as session:
+        return list(session.execute(_online_query(now, window_seconds)).scalars())
+
+
+def available_agents(source: Source, now: Optional[datetime] = None,
+                     window_seconds: Optional[float] = None) -> List[str]:
+    """The online agents who are not away, sorted."""
+    query = _online_query(now, window_seconds).where(Agent.away_since.is_(None))
+    with use_session(source) as session:
         return list(session.execute(query).scalars())
 
 
 def online_count(source: Source, now: Optional[datetime] = None,
-                 window_seconds: int = PRESENCE_WINDOW_SECONDS) -> int:
-    """How many agents are online (see ``online_agents``)."""
-    return len(online_agents(source, now, window_seconds))
+                 window_seconds: Optional[float] = None) -> int:
+    """How many agents are online and not away: what the player is told."""
+    return len(available_agents(source, now, window_seconds))

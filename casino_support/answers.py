@@ -506,6 +506,7 @@ class Answers:
             return Answer([
                 "Les conditions de mise (wagering) indiquent combien vous devez miser avant de "
                 "pouvoir retirer l'argent d'un bonus. " + self.wagering_rule(),
+                f"Tours gratuits : {bonuses['free_spins']}.",
                 self.bonus_rights(),
             ])
         if q.aspect == "expiry":

@@ -6,7 +6,9 @@
     support-desk tickets [--json] [--status STATUS]   newest first, with due date and overdue flag
     support-desk queue [--json] [--all]     the handoff queue (waiting and active, in queue
                                             order); --all adds the finished handoffs
-    support-desk agent add NAME [--password-stdin]
+    support-desk agent add NAME [--password-stdin] [--supervisor]
+                                            a supervisor may also take over a
+                                            conversation another agent holds
 
 The database is ``--db-url``, else env ``SUPPORT_DB_URL``, else ``var/support.db``.
 Exit codes: 0 ok, 2 usage error / unknown player / refused input, 3 database unavailable.
@@ -162,10 +164,11 @@ def _read_password(from_stdin: bool) -> str:
 def cmd_agent_add(args: argparse.Namespace) -> int:
     password = _read_password(args.password_stdin)
     try:
-        agent = create_agent(get_database(args.db_url), args.name, password)
+        agent = create_agent(get_database(args.db_url), args.name, password,
+                             supervisor=args.supervisor)
     except AgentError as error:
         raise UsageError(str(error)) from error
-    print(f"Agent {agent.name!r} created.")
+    print(f"{'Supervisor' if agent.supervisor else 'Agent'} {agent.name!r} created.")
     return EXIT_OK
 
 
@@ -222,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of stdin")
+    add.add_argument("--supervisor", action="store_true",
+                     help="a supervisor: may also take over a conversation another agent "
+                     "holds")
     add.set_defaults(handler=cmd_agent_add)
     return parser
 

@@ -186,6 +186,12 @@ class Handoff(Base):
     created_at = Column(DateTime, nullable=False)
     taken_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
+    # When the agent holding it first wrote to the player (None: not yet; reset when
+    # another agent gets it): only an agent who spoke is announced as ending it.
+    agent_replied_at = Column(DateTime, nullable=True)
+    # Last time a widget of this conversation was connected (None: never seen on a
+    # socket, e.g. REST): a player gone longer than the presence grace has left.
+    player_seen_at = Column(DateTime, nullable=True)
 
     __table_args__ = (
         Index("ix_handoffs_status_created", "status", "created_at"),
@@ -204,3 +210,7 @@ class Agent(Base):
     # Presence: refreshed by the agent console (login, socket connect, heartbeats);
     # None when the agent logged out. See casino_support.agents.online_agents.
     last_seen_at = Column(DateTime, nullable=True)
+    # Set by the agent from the console: online but not available for new players.
+    away_since = Column(DateTime, nullable=True)
+    # A supervisor may take over a conversation another agent holds.
+    supervisor = Column(Boolean, nullable=True, default=False)

@@ -10,7 +10,11 @@ NLU, which learnt them from data/.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
+
+# The ResponseSelector's keys for a message, best first (``withdraw/delay``...), or only its
+# best one.
+RetrievalKeys = Union[str, Sequence[str], None]
 
 OVERVIEW = "overview"
 HOW = "how"
@@ -59,6 +63,10 @@ SELF_HELP: Tuple[Tuple[str, str], ...] = (
 )
 # A follow-up on the duration (« pour combien de temps ? ») keeps these aspects.
 _DURATION_ASPECTS = ("limits", "pause", "reality_check", "self_exclusion")
+# « comment ça marche ? », « on y gagne quoi ? », « je le règle où ? » after these stays
+# on them (after the welcome offer, « comment ça marche ? » asks how the wagering works).
+_KEPT_BY_HOW = {"bonus": ("vip", "cashback", "free_spins"),
+                "responsible_gambling": ("pause", "reality_check", "self_exclusion")}
 
 # follow_up/<key> after an answer on a topic -> the topic's aspect it asks about.
 # (topic, key) first, then (None, key) for every topic; None: the topic's default aspect.
@@ -124,18 +132,71 @@ def is_self_help(question: Question) -> bool:
     return (question.topic, question.aspect) in SELF_HELP
 
 
-def aspect_of(topic: str, intent_response_key: Optional[str]) -> str:
-    """The aspect of ``topic`` in a retrieval key (``withdraw/delay`` -> ``delay``).
+def _ranked(keys: RetrievalKeys) -> Tuple[str, ...]:
+    if keys is None:
+        return ()
+    if isinstance(keys, str):
+        return (keys,)
+    return tuple(key for key in keys if isinstance(key, str))
+
+
+def aspect_of(topic: str, keys: RetrievalKeys) -> str:
+    """The aspect of ``topic`` in the ResponseSelector's keys (``withdraw/delay`` ->
+    ``delay``): the best-ranked key that names an aspect this topic has.
 
     A key of another topic counts when this topic has the same aspect (the
     ResponseSelector chose ``deposit/delay`` for a message the intent classifier read as
-    ``withdraw``); otherwise the topic's default aspect.
+    ``withdraw``); with none, the topic's default aspect.
     """
     aspects = TOPIC_ASPECTS.get(topic, ())
-    aspect = (intent_response_key or "").partition("/")[2]
-    if aspect in aspects:
-        return aspect
+    for key in _ranked(keys):
+        aspect = key.partition("/")[2]
+        if aspect in aspects:
+            return aspect
     return DEFAULT_ASPECT.get(topic, "")
+
+
+# The ResponseSelector's best key counts against the intent classifier's reading from this
+# confidence on (its confidences spread over some 70 keys: 0.5 is a clear choice).
+CONFIDENT_KEY = 0.5
+
+
+def reading(intent: str, best_key: Optional[str], key_confidence: float,
+            previous: Optional["Question"]) -> str:
+    """What to answer the message as: the intent, unless the two classifiers disagree
+    between a topic and a follow-up and the ResponseSelector is sure of its key.
+
+    « et il faut quel âge minimum ? » read as a follow-up but keyed ``register/conditions``
+    is a registration question; « normalement par virement c'est combien de temps ? »
+    read as a deposit question but keyed ``follow_up/delay`` after a late withdrawal is a
+    follow-up of it. Other intents (out of scope, greetings...) are never overridden:
+    the ResponseSelector never saw them and is often sure of nonsense for them.
+    """
+    if not best_key or key_confidence < CONFIDENT_KEY:
+        return intent
+    topic = best_key.partition("/")[0]
+    if intent == FOLLOW_UP and topic in TOPIC_ASPECTS:
+        return topic
+    if (topic == FOLLOW_UP and intent in TOPIC_ASPECTS and previous is not None
+            and previous.topic != intent):
+        return FOLLOW_UP
+    return intent
+
+
+def follow_up_question(previous: Optional[Question], keys: RetrievalKeys) -> Optional[Question]:
+    """The question a follow-up (intent ``follow_up``) asks after ``previous``, from the
+    ResponseSelector's keys best first: the first that is a ``follow_up/<key>``, or an
+    aspect of the current topic itself (« et le code de vérification ? » after an answer
+    on passwords: ``account_access/code``). None with no previous topic."""
+    if previous is None:
+        return None
+    for key in _ranked(keys):
+        topic, _, aspect = key.partition("/")
+        if topic == FOLLOW_UP:
+            return resolve_follow_up(previous.topic, aspect, previous.aspect)
+        if topic == previous.topic and aspect in TOPIC_ASPECTS.get(topic, ()):
+            return Question(topic, aspect, follow_up=True)
+    return resolve_follow_up(previous.topic, HOW, previous.aspect)
 
 
 def resolve_follow_up(previous_topic: Optional[str], key: str,
@@ -154,6 +215,9 @@ def resolve_follow_up(previous_topic: Optional[str], key: str,
         return Question(previous_topic, previous_aspect if previous_aspect in _DURATION_ASPECTS
                         else "self_exclusion", follow_up=True)
     aspects = TOPIC_ASPECTS.get(previous_topic, ())
+    kept = _KEPT_BY_HOW.get(previous_topic, ())
+    if key in (HOW, "why", "where") and previous_aspect and previous_aspect in kept:
+        return Question(previous_topic, previous_aspect, follow_up=True)
     if (previous_topic, key) in _FOLLOW_UPS:
         aspect = _FOLLOW_UPS[(previous_topic, key)]
     elif key in aspects:

@@ -2,13 +2,18 @@
  * Agent console of the Casino Lumière support (plain JS).
  *
  * HTTP (JSON, Authorization: Bearer TOKEN except the login), docs/escalation.md:
- *   POST /casino/agent/login {name, password} -> {token}
+ *   POST /casino/agent/login {name, password} -> {token, name, supervisor}
+ *   POST /casino/agent/logout (offline at once: the conversations held go back to the queue)
  *   GET  /casino/agent/queue, /casino/agent/conversations/<id>, /casino/agent/tickets
  *   POST /casino/agent/tickets/<ref>/close
  * socket.io (auth: {agent_token}):
- *   agent -> server: agent_take, agent_handback, agent_close {conversation_id},
- *                    agent_reply {conversation_id, text}
- *   server -> agents: queue [...], conversation_message {conversation_id, sender, text, agent?, at}
+ *   agent -> server: agent_take {conversation_id, takeover?}, agent_handback, agent_close
+ *                    {conversation_id}, agent_reply {conversation_id, text},
+ *                    agent_status {status: "away" | "available"}
+ *   server -> agents: queue [...], conversation_message {conversation_id, sender, text, agent?, at},
+ *                     agent_info {name, supervisor, away}, logged_out
+ * A console that loses its connection keeps its agent online for a grace period (2 minutes
+ * by default); then the conversations the agent held go back to the queue.
  *
  * All text that comes from players, the bot or the server is set with textContent.
  */
@@ -165,6 +170,8 @@
   var consoleView = $("console-view");
   var sessionArea = $("session-area");
   var agentNameEl = $("agent-name");
+  var agentRoleEl = $("agent-role");
+  var awayToggle = $("away-toggle");
   var presence = $("presence");
   var presenceText = $("presence-text");
   var notice = $("notice");
@@ -193,6 +200,8 @@
 
   var token = storageGet(TOKEN_KEY);
   var me = storageGet(NAME_KEY) || "";
+  var supervisor = false;        // may take over a conversation another agent holds
+  var away = false;              // online, not counted as available for new players
   var socket = null;
   var queue = [];                // handoffs, as last received
   var queueReceivedAt = Date.now();
@@ -286,11 +295,28 @@
     });
   });
 
-  $("logout").addEventListener("click", function () { logout(""); });
+  $("logout").addEventListener("click", function () {
+    // Tell the server first: offline at once, the conversations held go back to the queue.
+    if (token) {
+      window.fetch(API + "/logout", {
+        method: "POST", keepalive: true, credentials: "same-origin",
+        headers: { "Accept": "application/json", "Authorization": "Bearer " + token }
+      }).catch(function () { /* the server's grace period does it */ });
+    }
+    logout("");
+  });
+
+  awayToggle.addEventListener("click", function () {
+    emit("agent_status", { status: away ? "available" : "away" }, function (ok, answer) {
+      if (ok && answer) { setAgentInfo(answer); }
+    });
+  });
 
   function logout(message) {
     if (socket) { socket.disconnect(); socket = null; }
     token = null;
+    supervisor = false;
+    away = false;
     storageRemove(TOKEN_KEY);
     storageRemove(NAME_KEY);
     queue = []; tickets = []; selectedId = null; selectedHandoff = null; unread = {}; lastAccount = null;
@@ -317,9 +343,23 @@
   // --- socket ----------------------------------------------------------------------------
 
   function setPresence(state) {
+    if (state === "online" && away) { state = "away"; }
     presence.classList.toggle("presence--online", state === "online");
+    presence.classList.toggle("presence--away", state === "away");
     presence.classList.toggle("presence--offline", state === "offline");
-    presenceText.textContent = state === "online" ? "En ligne" : state === "offline" ? "Hors ligne" : "Connexion…";
+    presenceText.textContent = state === "online" ? "En ligne" : state === "away" ? "En pause"
+      : state === "offline" ? "Hors ligne" : "Connexion…";
+  }
+
+  function setAgentInfo(info) {
+    if (!info || typeof info !== "object") { return; }
+    supervisor = info.supervisor === true;
+    away = info.away === true;
+    agentRoleEl.textContent = supervisor ? "Superviseur" : "Conseiller";
+    awayToggle.textContent = away ? "Je suis disponible" : "Me mettre en pause";
+    awayToggle.setAttribute("aria-pressed", away ? "true" : "false");
+    if (socket && socket.connected) { setPresence("online"); }
+    renderConversationHeader();
   }
 
   function connectSocket() {
@@ -344,6 +384,10 @@
       setQueue(listOf(data, ["queue", "handoffs", "items"]));
     });
     socket.on("conversation_message", onConversationMessage);
+    socket.on("agent_info", setAgentInfo);
+    socket.on("logged_out", function () {
+      logout("Vous avez été déconnecté (déconnexion depuis une autre fenêtre).");
+    });
     socket.on("error", function (data) {
       var message = data && typeof data.message === "string" ? data.message : "Action refusée.";
       setNotice(message, true);
@@ -552,7 +596,9 @@
     var othersActive = status === "active" && h.agent !== me;
     var open = status === "waiting" || status === "active";
 
-    takeButton.disabled = status !== "waiting";
+    var takeOver = othersActive && supervisor;
+    takeButton.disabled = !(status === "waiting" || takeOver);
+    takeButton.textContent = takeOver ? "Reprendre (superviseur)" : "Prendre";
     handbackButton.disabled = !(status === "waiting" || mine);
     closeButton.disabled = !(status === "waiting" || mine);
     replyInput.disabled = !mine;
@@ -646,11 +692,12 @@
 
   // --- actions -----------------------------------------------------------------------------------
 
-  function act(event, button, okText, afterOk) {
+  function act(event, button, okText, afterOk, extra) {
     if (!selectedId || button.disabled) { return; }
     var conversationId = selectedId;
     button.disabled = true;
-    var sent = emit(event, { conversation_id: conversationId }, function (ok, answer) {
+    var payload = Object.assign({ conversation_id: conversationId }, extra || {});
+    var sent = emit(event, payload, function (ok, answer) {
       if (ok) {
         setNotice(okText);
         if (answer && answer.handoff && selectedId === conversationId) {
@@ -666,8 +713,12 @@
   }
 
   takeButton.addEventListener("click", function () {
-    act("agent_take", takeButton, "Conversation prise : le bot est en pause, répondez au joueur.",
-      function () { if (!replyInput.disabled) { replyInput.focus(); } });
+    var h = selectedHandoff;
+    var takeOver = supervisor && h && h.status === "active" && h.agent !== me;
+    act("agent_take", takeButton, takeOver ? "Conversation reprise : répondez au joueur."
+      : "Conversation prise : le bot est en pause, répondez au joueur.",
+      function () { if (!replyInput.disabled) { replyInput.focus(); } },
+      takeOver ? { takeover: true } : null);
   });
   handbackButton.addEventListener("click", function () {
     act("agent_handback", handbackButton, "Conversation rendue au bot.");

@@ -4,7 +4,7 @@
  * Protocol (docs/escalation.md): socket.io on path /socket.io/, websocket transport only.
  *   session_request {session_token?} -> session_confirm {session_id, session_token}
  *   history_request                  -> history [{sender, text, agent?, buttons?}]
- *   user_uttered {message, customData: {player_token?}}
+ *   user_uttered {message, customData: {player_token?}} -> acknowledged once answered
  *   server -> widget: bot_uttered {text, buttons?|quick_replies?, sender, agent?}, typing {on}
  *
  * Every piece of text from the server or the player is put in the page with textContent,
@@ -17,6 +17,7 @@
   var SESSION_ID_KEY = "casinoSupport.sessionId";
   var OPEN_KEY = "casinoSupport.widgetOpen";
   var TYPING_TIMEOUT_MS = 20000;
+  var REPLY_WAIT_MS = 90000;  // a message not acknowledged by then no longer holds the next ones
   var MAX_LENGTH = 2000;
 
   var LABELS = {
@@ -31,6 +32,11 @@
     unavailable: "Le chat est momentanément indisponible. Réessayez dans quelques instants.",
     newConversation: "Nouvelle conversation démarrée.",
     quickReplies: "Réponses proposées",
+    // Shown on the first opening, before the player writes (EU AI Act, art. 50).
+    welcome: "Bonjour ! Je suis l'assistant automatique du support : un programme, pas une " +
+      "personne. Un conseiller humain peut prendre le relais si besoin. Choisissez un sujet " +
+      "ou posez votre question.",
+    starters: ["Retrait", "Dépôt", "Validation du compte", "Bonus", "Parler à un conseiller"],
     launcher: "Ouvrir l'aide en ligne",
     unread: function (n) {
       return n === 1 ? "1 nouveau message" : n + " nouveaux messages";
@@ -99,19 +105,23 @@
   var panel = $("cw-panel");
   var closeButton = $("cw-close");
   var log = $("cw-log");
-  var empty = $("cw-empty");
   var statusLine = $("cw-status");
   var typing = $("cw-typing");
   var typingText = $("cw-typing-text");
   var form = $("cw-form");
   var input = $("cw-input");
   var newLink = $("cw-new");
+  var confirmBox = $("cw-confirm");
+  var confirmYes = $("cw-confirm-yes");
+  var confirmNo = $("cw-confirm-no");
 
   // --- state ---------------------------------------------------------------------
 
   var socket = null;
   var ready = false;          // session confirmed and its history shown on the current socket
-  var outbox = [];            // messages typed before that: sent once the history is shown
+  var outbox = [];            // the player's messages not sent yet, oldest first (shown as pending)
+  var awaitedTurn = 0;        // the number of the message sent whose answer is not over, 0: none
+  var turns = 0;
   var awaitingHistory = false;
   var historyTimer = null;
   var HISTORY_WAIT_MS = 4000; // if the history never comes, the player can still write
@@ -173,93 +183,132 @@
     return LABELS.bot;
   }
 
+  /** Quick-reply buttons; a click sends the payload, shown as the player's words (the title). */
+  function quickReplies(buttons, active) {
+    var group = el("div", "cw-buttons");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", LABELS.quickReplies);
+    buttons.forEach(function (button) {
+      var title = typeof button.title === "string" && button.title ? button.title : button.payload;
+      var payload = typeof button.payload === "string" && button.payload ? button.payload : title;
+      var node = el("button", "cw-quick", title);
+      node.type = "button";
+      node.disabled = !active;
+      node.addEventListener("click", function () {
+        if (node.disabled) { return; }
+        disableAllQuickReplies();
+        node.classList.add("cw-quick--chosen");
+        send(payload, title);
+        input.focus(); // the clicked button is now disabled: keep the focus in the chat
+      });
+      group.appendChild(node);
+    });
+    return group;
+  }
+
+  /** Consecutive messages of one sender: the name is shown once (still read aloud). */
+  function showSenderOnce(item) {
+    var previous = item.previousElementSibling;
+    var repeated = Boolean(previous) && previous.getAttribute("data-who") === item.getAttribute("data-who");
+    item.classList.toggle("cw-msg--cont", repeated);
+    item.querySelector(".cw-msg__who").classList.toggle("visually-hidden", repeated);
+  }
+
   /**
-   * Append one message. `message`: {sender: user|bot|agent, text, agent?, buttons?}.
-   * `activeButtons`: whether its quick replies can still be used.
+   * Add one message. `message`: {sender: user|bot|agent, text, agent?, buttons?}.
+   * `activeButtons`: whether its quick replies can still be used. The player's messages go
+   * at the end; the others before the player's messages not sent yet (the answer to the
+   * message sent comes right after it).
    */
   function renderMessage(message, activeButtons) {
     var sender = message.sender === "user" || message.sender === "agent" ? message.sender : "bot";
     var text = typeof message.text === "string" ? message.text : "";
     var buttons = sender === "user" ? [] : messageButtons(message);
     if (!text && buttons.length === 0) { return null; }
-    empty.hidden = true;
 
     var who = senderLabel(sender, message.agent);
     var item = el("div", "cw-msg cw-msg--" + sender);
     item.setAttribute("data-who", who);
-    var previous = log.querySelector(".cw-msg:last-of-type");
-    // Consecutive messages of one sender: the name is shown once (still read aloud).
-    var repeated = previous && previous.getAttribute("data-who") === who;
-    if (repeated) { item.classList.add("cw-msg--cont"); }
-    item.appendChild(el("p", "cw-msg__who" + (repeated ? " visually-hidden" : ""), who));
+    item.appendChild(el("p", "cw-msg__who", who));
     if (text) {
       item.appendChild(el("p", "cw-msg__text", text));
     }
     if (buttons.length) {
-      var group = el("div", "cw-buttons");
-      group.setAttribute("role", "group");
-      group.setAttribute("aria-label", LABELS.quickReplies);
-      buttons.forEach(function (button) {
-        var title = typeof button.title === "string" && button.title ? button.title : button.payload;
-        var payload = typeof button.payload === "string" && button.payload ? button.payload : title;
-        var node = el("button", "cw-quick", title);
-        node.type = "button";
-        node.disabled = !activeButtons;
-        node.addEventListener("click", function () {
-          if (node.disabled) { return; }
-          disableAllQuickReplies();
-          node.classList.add("cw-quick--chosen");
-          send(payload, title);
-          input.focus(); // the clicked button is now disabled: keep the focus in the chat
-        });
-        group.appendChild(node);
-      });
-      item.appendChild(group);
+      item.appendChild(quickReplies(buttons, activeButtons));
     }
     if (sender !== "user") { lastSender = sender; }
-    log.appendChild(item);
+    var firstUnsent = sender === "user" ? null : log.querySelector(".cw-msg--pending");
+    log.insertBefore(item, firstUnsent);
+    showSenderOnce(item);
+    if (firstUnsent) { showSenderOnce(firstUnsent); }
     return item;
   }
 
-  function clearLog() {
-    var items = log.querySelectorAll(".cw-msg");
-    for (var i = 0; i < items.length; i++) { items[i].parentNode.removeChild(items[i]); }
-    empty.hidden = false;
+  /** The greeting and the common topics of an empty conversation (not part of the history). */
+  function renderWelcome() {
+    var welcome = el("div", "cw-welcome");
+    welcome.appendChild(el("p", "cw-msg__who", LABELS.bot));
+    welcome.appendChild(el("p", "cw-welcome__text", LABELS.welcome));
+    welcome.appendChild(quickReplies(LABELS.starters.map(function (topic) {
+      return { title: topic, payload: topic };
+    }), true));
+    log.insertBefore(welcome, log.firstChild);
   }
 
-  /** The history replaces the log; a message typed before it arrived (kept in the outbox,
-   * shown as pending) is shown after it and only then sent, so the history can never wipe
-   * it out. A history that comes after the fallback delay is ignored for the same reason. */
+  function clearLog() {
+    var items = log.querySelectorAll(".cw-msg, .cw-welcome");
+    for (var i = 0; i < items.length; i++) { items[i].parentNode.removeChild(items[i]); }
+  }
+
+  /** The history replaces the log (an empty conversation gets the greeting); a message
+   * typed before it arrived (kept in the outbox, shown as pending) is shown after it and
+   * only then sent, so the history can never wipe it out. A history that comes after the
+   * fallback delay is ignored for the same reason. */
   function renderHistory(data) {
     if (!awaitingHistory) { return; }
     var messages = Array.isArray(data) ? data : (data && Array.isArray(data.messages) ? data.messages : []);
     clearLog();
+    if (messages.length === 0) { renderWelcome(); }
     messages.forEach(function (message, index) {
       if (!message || typeof message !== "object") { return; }
       var isLast = index === messages.length - 1;
       renderMessage(message, isLast && message.sender !== "user");
     });
-    becomeReady(true);
+    outbox.forEach(function (entry) {
+      if (entry.item) {
+        log.appendChild(entry.item);
+        showSenderOnce(entry.item);
+      }
+    });
+    if (outbox.length) { disableAllQuickReplies(); }
+    becomeReady();
   }
 
   /** Session confirmed and history shown (or given up on): send what the player typed meanwhile. */
-  function becomeReady(historyShown) {
+  function becomeReady() {
     awaitingHistory = false;
     window.clearTimeout(historyTimer);
-    var pending = outbox;
-    outbox = [];
-    if (pending.length) { disableAllQuickReplies(); }
-    pending.forEach(function (entry) {
-      if (historyShown) {
-        renderMessage({ sender: "user", text: entry.display }, false);
-      } else if (entry.item) {
-        entry.item.classList.remove("cw-msg--pending");
-      }
-      emitUserMessage(entry.message);
-    });
     root.setAttribute("data-session-ready", "true");
     ready = true;
+    sendNext();
     scrollToEnd(true);
+  }
+
+  /** One message at a time: the next one leaves once the server has acknowledged the
+   * previous one, which it does after the answer. So each answer comes right after its
+   * question, and only one question at a time waits for its answer (and may get the
+   * server's « Je cherche encore » notice). */
+  function sendNext() {
+    if (!socket || !ready || awaitedTurn || outbox.length === 0) { return; }
+    var entry = outbox.shift();
+    if (entry.item) { entry.item.classList.remove("cw-msg--pending"); }
+    var turn = ++turns;
+    awaitedTurn = turn;
+    emitUserMessage(entry.message, function () {
+      if (awaitedTurn !== turn) { return; }  // a new conversation or connection since
+      awaitedTurn = 0;
+      sendNext();
+    });
   }
 
   // --- socket --------------------------------------------------------------------------
@@ -284,7 +333,7 @@
     if (statusLine.textContent !== LABELS.newConversation) { setStatus(""); }
     awaitingHistory = true;
     window.clearTimeout(historyTimer);
-    historyTimer = window.setTimeout(function () { becomeReady(false); }, HISTORY_WAIT_MS);
+    historyTimer = window.setTimeout(becomeReady, HISTORY_WAIT_MS);
     socket.emit("history_request");
   }
 
@@ -318,6 +367,7 @@
     });
     socket.on("disconnect", function (reason) {
       ready = false;
+      awaitedTurn = 0;  // the history on reconnection shows whether the server got it
       awaitingHistory = false;
       window.clearTimeout(historyTimer);
       root.removeAttribute("data-session-ready");
@@ -333,29 +383,26 @@
     });
   }
 
-  function emitUserMessage(message) {
+  /** `answered()` is called on the server's acknowledgement, or after REPLY_WAIT_MS. */
+  function emitUserMessage(message, answered) {
     var token = playerToken();
     var customData = token ? { player_token: token } : {};
-    socket.emit("user_uttered", { message: message, customData: customData });
+    socket.timeout(REPLY_WAIT_MS).emit("user_uttered", { message: message, customData: customData },
+                                       answered);
   }
 
-  /** Send `message` (typed text or a quick-reply payload), showing `display` as the player's words. */
+  /** Send `message` (typed text or a quick-reply payload), showing `display` as the player's
+   * words: shown at once, pending until it is its turn to leave (see sendNext). */
   function send(message, display) {
     message = String(message || "").slice(0, MAX_LENGTH);
     if (!message.trim()) { return; }
-    display = display || message;
     disableAllQuickReplies();
     connect();
-    if (socket && ready) {
-      renderMessage({ sender: "user", text: display }, false);
-      scrollToEnd(true);
-      emitUserMessage(message);
-    } else {
-      var item = renderMessage({ sender: "user", text: display }, false);
-      if (item) { item.classList.add("cw-msg--pending"); }
-      outbox.push({ message: message, display: display, item: item });
-      scrollToEnd(true);
-    }
+    var item = renderMessage({ sender: "user", text: display || message }, false);
+    if (item) { item.classList.add("cw-msg--pending"); }
+    outbox.push({ message: message, item: item });
+    scrollToEnd(true);
+    sendNext();
   }
 
   // --- open, close, input ------------------------------------------------------------------
@@ -388,7 +435,9 @@
     storageRemove(window.localStorage, TOKEN_KEY);
     storageRemove(window.localStorage, SESSION_ID_KEY);
     outbox = [];
+    awaitedTurn = 0;
     clearLog();
+    renderWelcome();
     setTyping(false);
     if (socket) {
       // A socket is bound to one conversation: a fresh socket asks for a fresh one.
@@ -412,7 +461,7 @@
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       event.preventDefault();
-      close();
+      if (confirmBox.hidden) { close(); } else { closeConfirm(); }
     }
   });
   input.addEventListener("keydown", function (event) {
@@ -434,8 +483,19 @@
   }
   form.addEventListener("submit", onSubmit);
 
+  // « Nouvelle conversation » asks first (in the widget): the current one would be gone.
+  function closeConfirm() {
+    confirmBox.hidden = true;
+    newLink.focus();
+  }
   newLink.addEventListener("click", function (event) {
     event.preventDefault();
+    confirmBox.hidden = false;
+    confirmNo.focus();
+  });
+  confirmNo.addEventListener("click", closeConfirm);
+  confirmYes.addEventListener("click", function () {
+    confirmBox.hidden = true;
     startNewConversation();
   });
 
@@ -451,6 +511,9 @@
 
   // --- start ---------------------------------------------------------------------------
 
+  if (!storageGet(window.localStorage, TOKEN_KEY)) {
+    renderWelcome();  // a new conversation: greet before the player writes
+  }
   if (storageGet(window.sessionStorage, OPEN_KEY) === "1") {
     open();
   } else if (storageGet(window.localStorage, TOKEN_KEY)) {

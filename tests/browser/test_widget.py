@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import List, Tuple
 
 from playwright.sync_api import expect
 
@@ -50,8 +51,8 @@ def test_widget_answers_in_french_and_keeps_the_conversation_across_reloads(new_
     widget.wait_connected()
     expect(widget.messages("user").first).to_contain_text("jveux retirer mes gains")
     expect(page.locator(".cw-msg")).to_have_count(len(before_reload))
-    # Same messages (the history puts the session-start greeting first, as the tracker has it).
-    assert sorted(page.locator(".cw-msg").all_inner_texts()) == sorted(before_reload)
+    # Same messages, in the same order.
+    assert page.locator(".cw-msg").all_inner_texts() == before_reload
     assert "assistant automatique" in widget.texts("bot")[0]
     assert widget.session_token() == token
     shot(page, "after-reload")
@@ -62,9 +63,10 @@ def test_widget_answers_in_french_and_keeps_the_conversation_across_reloads(new_
     expect(widget.launcher).to_be_focused()
     shot(page, "closed-again")
 
-    # "Nouvelle conversation": a new session, an empty log.
+    # "Nouvelle conversation", confirmed: a new session, an empty log.
     widget.open()
     page.get_by_role("link", name="Nouvelle conversation").click()
+    page.get_by_role("button", name="Oui, recommencer").click()
     expect(page.locator(".cw-msg")).to_have_count(0)
     widget.wait_connected()
     assert widget.session_token() not in (None, token)
@@ -238,3 +240,150 @@ def test_the_player_can_write_when_the_history_never_comes(new_page, shot):
     assert widget.texts("user") == ["jveux retiré mes gains"]
     expect(widget.messages("user").last).not_to_have_class(re.compile(r"\bcw-msg--pending\b"))
     shot(page, "answered-without-history")
+
+
+# --- replay, turns, first open, mobile input, new conversation --------------------------------
+
+SUPPORT_EMAIL = "support@casino-lumiere.example"  # support.yml: channels.email.address
+STILL_LOOKING = "Je cherche encore"  # the channel's notice when an answer takes a while
+
+
+def shown_messages(page) -> List[Tuple[str, str]]:
+    """``(sender, text)`` of every message in the widget's log, top to bottom."""
+    return [tuple(pair) for pair in page.evaluate(
+        """() => [...document.querySelectorAll('#cw-log .cw-msg')].map((node) => [
+            node.classList.contains('cw-msg--user') ? 'user' : 'bot',
+            node.querySelector('.cw-msg__text')?.textContent ?? ''])""")]
+
+
+def test_the_bots_messages_replay_as_sent_and_the_players_stay_masked(new_page, shot):
+    page = new_page("player")
+    widget = Widget(page).goto()
+    widget.open()
+    widget.say_and_wait("mot de passe oublié", SUPPORT_EMAIL)
+    before = widget.messages("bot").count()
+    widget.say("mon adresse est jean.dupont@exemple.fr")
+    widget.wait_for("bot", " ", after=before)
+    page.reload()
+    widget.wait_connected()
+    expect(widget.messages("user")).to_have_count(2)
+    shot(page, "replayed")
+    assert any(SUPPORT_EMAIL in text for text in widget.texts("bot")), widget.texts("bot")
+    assert not any("[e-mail masqué]" in text for text in widget.texts("bot"))
+    assert widget.texts("user") == ["mot de passe oublié", "mon adresse est [e-mail masqué]"]
+
+
+def test_the_replay_keeps_the_order_the_player_saw(new_page, shot):
+    page = new_page("player")
+    widget = Widget(page).goto()
+    widget.open()
+    widget.say_and_wait("bonjour", "Que puis-je faire")
+    widget.say_and_wait("comment faire un dépôt", "Puis-je vous aider")  # its last line
+    seen = shown_messages(page)
+    assert seen[0] == ("user", "bonjour")
+    page.reload()
+    widget.wait_connected()
+    expect(page.locator(".cw-msg")).to_have_count(len(seen))
+    shot(page, "replayed-in-order")
+    assert shown_messages(page) == seen
+
+
+def test_messages_typed_fast_are_answered_one_after_the_other(new_page, shot):
+    """Ten messages typed in a row: each answer comes right after its question, with at
+    most one « Je cherche encore » notice for a question."""
+    questions = ["bonjour", "comment faire un dépôt", "le dépôt minimum c combien",
+                 "comment retirer mes gains", "le retrait prend combien de temps",
+                 "mot de passe oublié", "c koi les conditions de mise",
+                 "comment valider mon compte", "vous êtes ouverts le dimanche ?", "merci"]
+    page = new_page("player")
+    widget = Widget(page).goto()
+    widget.open()
+    for question in questions:
+        widget.say(question)
+    expect(widget.messages("user")).to_have_count(len(questions))
+    # Done: the last question is sent and the last message is an answer to it.
+    page.wait_for_function(
+        """([count, notice]) => {
+            const messages = [...document.querySelectorAll('#cw-log .cw-msg')];
+            const last = messages[messages.length - 1];
+            return messages.filter((m) => m.classList.contains('cw-msg--user')).length === count
+                && !document.querySelector('#cw-log .cw-msg--pending')
+                && last.classList.contains('cw-msg--bot')
+                && !last.textContent.includes(notice);
+        }""", arg=[len(questions), STILL_LOOKING], timeout=10 * 60_000)
+    shot(page, "ten-answers")
+    turns: List[List[str]] = []
+    for sender, text in shown_messages(page):
+        if sender == "user":
+            turns.append([text])
+        else:
+            assert turns, f"a bot message before the first question: {text!r}"
+            turns[-1].append(text)
+    assert [turn[0] for turn in turns] == questions
+    for question, *replies in turns:
+        notices = [reply for reply in replies if STILL_LOOKING in reply]
+        assert len(notices) <= 1, f"{question!r}: {len(notices)} notices: {replies}"
+        assert len(replies) > len(notices), f"{question!r} has no answer right after it: {turns}"
+
+
+def test_the_first_opening_greets_and_offers_the_common_topics(new_page, shot):
+    page = new_page("player")
+    widget = Widget(page).goto()
+    widget.open()
+    greeting = page.locator("#cw-log .cw-welcome")
+    expect(greeting).to_contain_text("assistant automatique")
+    expect(greeting).to_contain_text("conseiller")
+    starters = greeting.get_by_role("button")
+    expect(starters).to_have_text(["Retrait", "Dépôt", "Validation du compte", "Bonus",
+                                   "Parler à un conseiller"])
+    expect(widget.messages("user")).to_have_count(0)
+    shot(page, "greeting-and-starters")
+
+    starters.filter(has_text="Dépôt").click()
+    expect(widget.messages("user").last.locator(".cw-msg__text")).to_have_text("Dépôt")
+    widget.wait_for("bot", "dépôt")
+    for index in range(starters.count()):
+        expect(starters.nth(index)).to_be_disabled()
+    shot(page, "starter-sent")
+
+    # An ongoing conversation opens on its history, without the starters.
+    page.reload()
+    widget.wait_connected()
+    expect(widget.messages("user")).to_have_count(1)
+    expect(page.locator("#cw-log .cw-welcome")).to_have_count(0)
+
+
+def test_the_text_field_is_big_enough_that_ios_does_not_zoom(new_page, shot):
+    page = new_page("mobile", viewport={"width": 390, "height": 780})
+    widget = Widget(page).goto()
+    widget.open()
+    font_size = widget.input.evaluate("(node) => parseFloat(getComputedStyle(node).fontSize)")
+    shot(page, "mobile-input")
+    assert font_size >= 16, f"the text field's font is {font_size} px: iOS zooms in under 16 px"
+
+
+def test_a_new_conversation_is_started_only_once_confirmed(new_page, shot):
+    page = new_page("player")
+    widget = Widget(page).goto()
+    widget.open()
+    widget.say_and_wait("bonjour", "Que puis-je faire")  # the last message of the answer
+    token = widget.session_token()
+    count = page.locator(".cw-msg").count()
+    new_link = page.get_by_role("link", name="Nouvelle conversation")
+
+    new_link.click()
+    confirm = page.get_by_role("group", name=re.compile("nouvelle conversation", re.I))
+    expect(confirm).to_be_visible()
+    shot(page, "confirm")
+    confirm.get_by_role("button", name="Annuler").click()
+    expect(confirm).to_be_hidden()
+    expect(page.locator(".cw-msg")).to_have_count(count)
+    assert widget.session_token() == token
+
+    new_link.click()
+    confirm.get_by_role("button", name="Oui, recommencer").click()
+    expect(page.locator(".cw-msg")).to_have_count(0)
+    widget.wait_connected()
+    assert widget.session_token() not in (None, token)
+    shot(page, "new-conversation")
+    page.watch.assert_quiet()

@@ -16,9 +16,10 @@ from tests.conversations.conversation_runner import (
 )
 from tests.servers import BIN, MODEL, ROOT, running_servers, server_environment
 
-# Conversations right from start to end: 0.74 to 0.77 measured with the models of this
-# data (README); issue 10 aims at 0.90.
-MIN_PASS_RATE = 0.70
+# Conversations right from start to end: 0.94 measured with the model of this data
+# (README; 0.74 to 0.77 before the second step of issue 10), whose target is 0.90. The
+# margin is for small data changes, which move it by a few conversations.
+MIN_PASS_RATE = 0.85
 RESULTS = ROOT / "results" / "conversations"
 
 

@@ -152,6 +152,9 @@ def test_database_stopped_during_opening_hours_then_the_handoff_goes_through(pos
     bot.postgres.start()
     answer, _, _ = say(retry[0])
     assert "Aucun conseiller n'est connecté" in answer  # the truth: chat open, nobody online
+    assert not [h for h in bot.queue() if h["conversation_id"] == sender]  # until it waits
+    answer, _, _ = say("/human_handoff_wait")
+    assert "file d'attente" in answer
     waiting = [h for h in bot.queue() if h["conversation_id"] == sender]
     assert waiting and waiting[0]["player_id"] == "P1001" and waiting[0]["status"] == "waiting"
     assert_all_user_messages_kept(bot, sender, sent)

@@ -400,6 +400,11 @@ def test_an_agent_closes_and_another_agent_cannot_take_a_taken_conversation(
                                                            "text": "moi aussi"}, timeout=20)
             assert refused["ok"] is False and refused["error"] == "conflict"
             assert "moi aussi" not in json.dumps(player.received)
+            # an agent who wrote to the player is announced as closing (see
+            # test_queue_truth.py for one who did not)
+            assert (await agent.sio.call("agent_reply", {"conversation_id": conversation_id,
+                                                         "text": "C'est réglé, au revoir."},
+                                         timeout=20))["ok"]
             closed = await agent.sio.call("agent_close", {"conversation_id": conversation_id},
                                           timeout=20)
             assert closed["ok"] is True and closed["handoff"]["status"] == "closed"

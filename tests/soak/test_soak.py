@@ -247,6 +247,22 @@ def handoffs_recorded(db_url: str) -> set:
         return set(session.execute(select(Handoff.conversation_id)).scalars())
 
 
+# The agent desk checks presence and the queue every 5 s at most (casino_connector/agent_api.py).
+QUEUE_SETTLE_SECONDS = 6
+
+
+def untrue_queue(db_url: str, stored: Dict[str, List[dict]]) -> List[str]:
+    """The queue's invariants at the end of the run (casino_support.handoffs.queue_problems):
+    an entry only for a player waiting for or talking with an agent, none held by an
+    offline agent, each conversation in the queue paused."""
+    from casino_support import handoffs
+    from casino_support.database import get_database
+
+    return handoffs.queue_problems(
+        get_database(db_url),
+        pause_of=lambda cid: handoffs.pause_state(stored[cid]) if cid in stored else None)
+
+
 def classify(run: Run, stored: Dict[str, List[dict]], handoff_conversations: set
              ) -> Tuple[Counter, List[str]]:
     """Each message sent, found in order in its conversation's tracker events: answered
@@ -324,9 +340,11 @@ def test_soak(soak_bot):
     elapsed = time.monotonic() - started
     memory["end"] = {name: rss_mb(pid) for name, pid in pids.items()}
 
+    time.sleep(QUEUE_SETTLE_SECONDS)  # the agent desk's periodic check runs once, idle
     handoff_conversations = handoffs_recorded(bot.env["SUPPORT_DB_URL"])
     stored = all_tracker_events(bot.servers.tracker_db)
     verdicts, problems = classify(run, stored, handoff_conversations)
+    queue_problems = untrue_queue(bot.env["SUPPORT_DB_URL"], stored)
 
     outcomes = Counter(item.outcome for item in run.sent)
     errors = sum(n for outcome, n in outcomes.items() if outcome not in ("answered", "silent"))
@@ -344,6 +362,7 @@ def test_soak(soak_bot):
                        "max": round(max(latencies)) if latencies else 0},
         "agent": dict(run.agent), "agent errors": len(run.agent_errors),
         "handoffs": len(handoff_conversations), "memory MB": memory,
+        "queue problems": len(queue_problems),
         "degraded answers": dict(Counter(f"{i.text} -> {i.reply[:100]}" for i in run.sent
                                          if i.outcome == "degraded")),
     }
@@ -356,6 +375,7 @@ def test_soak(soak_bot):
     assert len(run.sent) >= CONVERSATIONS * SOAK_SECONDS / 10  # the load really ran
     assert run.agent["agent_reply"] > 0 and run.agent["agent_handback"] > 0
     assert not problems, "\n".join(problems[:20])
+    assert not queue_problems, "\n".join(queue_problems[:20])
     assert errors == 0, f"errors: {dict(outcomes)}"
     assert not run.agent_errors, run.agent_errors[:10]
     assert p95 < 5000, f"p95 {p95:.0f} ms"

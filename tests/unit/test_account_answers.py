@@ -179,6 +179,13 @@ def test_p1004_late_payment_says_it_is_late(seeded, config, now):
     assert "équipe paiements" in answer
 
 
+def test_p1004_late_payment_says_what_the_normal_delay_of_its_method_is(seeded, config, now):
+    answer = late_text(seeded, "P1004", config, now)
+    method = config.payment_methods["virement"]
+    assert (f"Délai normal : traitement sous {config.withdrawals['processing_days']} jours "
+            f"ouvrés, puis {method.label} : {method.withdraw_delay}.") in answer
+
+
 def test_p1004_is_not_late_with_a_longer_threshold(seeded, config_with, now):
     config = config_with(late_after_days=10)
     answer = late_text(seeded, "P1004", config, now)

@@ -8,7 +8,7 @@ from actions.general_answers import (
     AnswerAccountAccess, AnswerDeposit, AnswerFollowUp, AnswerVerifyAccount, AnswerWithdraw,
 )
 from actions.player_account import AnswerLatePayment
-from casino_support import handoffs
+from casino_support import agents, handoffs
 from tests.unit.test_actions import run, secret, seeded, token, tracker  # noqa: F401 (fixtures)
 from tests.unit.test_escalation_actions import chat_closed, chat_open, live_db, slot  # noqa: F401
 
@@ -193,12 +193,23 @@ def test_a_deposit_limit_request_is_self_service_and_queues_nobody(live_db, chat
 
 
 def test_distress_is_urgent_with_the_helpline(live_db, chat_open):
+    agents.create_agent(live_db, "alice", "motdepasse-alice-1", rounds=4)
+    agents.mark_online(live_db, "alice")
     text, events, _ = run(ActionAnswerResponsibleGambling(), tracker(
         "je n'arrive plus à m'arrêter", "responsible_gambling",
         key="responsible_gambling/distress", sender="conv-distress"))
     assert "09 74 75 13 13" in text
     queue = handoffs.open_queue(live_db)
     assert queue[0].conversation_id == "conv-distress" and queue[0].priority == "urgent"
+
+
+def test_distress_with_no_agent_online_gives_the_helpline_and_a_choice(live_db, chat_open):
+    text, events, messages = run(ActionAnswerResponsibleGambling(), tracker(
+        "je n'arrive plus à m'arrêter", "responsible_gambling",
+        key="responsible_gambling/distress", sender="conv-distress"))
+    assert "09 74 75 13 13" in text and "Aucun conseiller n'est connecté" in text
+    assert slot(events, "handoff_outcome") == "no_agent"
+    assert handoffs.open_queue(live_db) == []  # queued, urgent, once the player waits
 
 
 def test_a_helpline_in_belgium_gives_the_belgian_line_and_the_french_one(live_db, chat_open):

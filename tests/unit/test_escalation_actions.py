@@ -68,7 +68,9 @@ def test_inside_hours_without_agent_the_bot_says_so_and_offers_a_ticket(live_db,
     assert slot(events, "handoff_outcome") == "no_agent" and not paused(events)
     payloads = [b["payload"] for m in messages for b in (m.get("buttons") or [])]
     assert payloads == ["/contact_support_ticket", "/human_handoff_wait"]
-    assert handoffs.current_handoff(live_db, "conversation-1") is not None
+    # Not in the queue until the player chooses to wait.
+    assert handoffs.current_handoff(live_db, "conversation-1") is None
+    assert handoffs.open_queue(live_db) == []
 
 
 def test_inside_hours_with_an_agent_online_the_conversation_is_queued_and_paused(live_db, chat_open):
@@ -153,3 +155,23 @@ def test_a_verified_players_ticket_uses_the_account_email_and_snapshot(live_db, 
         assert row.player_id == "P1004" and row.priority == "high" and row.category == "payments"
         assert row.email and "@" in row.email
         assert json.loads(row.account_snapshot)["withdrawals"]
+
+
+def test_choosing_a_ticket_ends_the_conversations_queue_entry(live_db, chat_closed):
+    handoffs.enqueue(live_db, "conv-left-queue", None, "human_request", "normal")
+    text, _, _ = run(ActionCreateTicket(), tracker(
+        "laisse tomber, un ticket", "inform", sender="conv-left-queue",
+        slots={"email": "lea@exemple.fr", "ticket_description": "mon retrait",
+               "escalation_reason": "human_request"}))
+    assert "Votre ticket T-" in text
+    assert handoffs.current_handoff(live_db, "conv-left-queue") is None
+
+
+def test_an_away_agent_is_not_counted_as_online_for_the_player(live_db, chat_open):
+    agents.create_agent(live_db, "alice", "motdepasse-alice-1")
+    agents.mark_online(live_db, "alice")
+    agents.set_away(live_db, "alice", True)
+    text, events, _ = run(ActionRequestHuman(), tracker("un conseiller", "human_handoff",
+                                                        sender="conv-away"))
+    assert "Aucun conseiller n'est connecté" in text and not paused(events)
+    assert handoffs.current_handoff(live_db, "conv-away") is None

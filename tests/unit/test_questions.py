@@ -2,7 +2,8 @@
 import pytest
 
 from casino_support.questions import (
-    DEFAULT_ASPECT, TOPIC_ASPECTS, Question, aspect_of, resolve_follow_up,
+    CONFIDENT_KEY, DEFAULT_ASPECT, TOPIC_ASPECTS, Question, aspect_of, follow_up_question,
+    reading, resolve_follow_up,
 )
 
 
@@ -17,6 +18,34 @@ def test_an_aspect_chosen_under_another_topic_counts_when_this_topic_has_it():
 def test_an_aspect_this_topic_lacks_gives_its_default():
     assert aspect_of("withdraw", "bonus/vip") == DEFAULT_ASPECT["withdraw"]
     assert aspect_of("withdraw", None) == DEFAULT_ASPECT["withdraw"]
+
+
+def test_the_best_ranked_key_that_fits_the_topic_gives_the_aspect():
+    assert aspect_of("bonus", ["withdraw/how", "bonus/wagering", "bonus/vip"]) == "wagering"
+    assert aspect_of("withdraw", ["bonus/vip", "register/how"]) == DEFAULT_ASPECT["withdraw"]
+
+
+def test_a_follow_up_naming_an_aspect_of_the_current_topic_gets_it():
+    password = Question("account_access", "password")
+    keys = ["verify_account/overview", "account_access/code", "follow_up/how"]
+    assert follow_up_question(password, keys) == Question("account_access", "code",
+                                                          follow_up=True)
+
+
+def test_a_follow_up_takes_the_best_follow_up_key_before_other_topics_aspects():
+    withdrawal = Question("withdraw", "how")
+    assert follow_up_question(withdrawal, ["deposit/fees", "follow_up/delay"]).aspect == "delay"
+    assert follow_up_question(None, ["follow_up/delay"]) is None
+
+
+@pytest.mark.parametrize("previous, key, aspect", [
+    (Question("bonus", "vip"), "how", "vip"),  # « on y gagne quoi ? » about the VIP programme
+    (Question("bonus", "free_spins"), "why", "free_spins"),
+    (Question("bonus", "welcome"), "how", "wagering"),  # how the welcome offer is played through
+    (Question("responsible_gambling", "pause"), "where", "pause"),
+])
+def test_how_and_why_stay_on_a_precise_offer_or_tool(previous, key, aspect):
+    assert resolve_follow_up(previous.topic, key, previous.aspect).aspect == aspect
 
 
 def test_responsible_gambling_without_an_aspect_is_taken_as_the_safe_case():
@@ -63,3 +92,25 @@ def test_every_follow_up_of_every_topic_is_an_aspect_of_it():
                     "document"):
             question = resolve_follow_up(topic, key)
             assert question is not None and question.aspect in aspects + ("",), (topic, key)
+
+
+LATE = Question("late_payment")
+
+
+@pytest.mark.parametrize("intent, key, confidence, previous, expected", [
+    # the selector is sure of a topic's aspect: a question of that topic, not a follow-up
+    ("follow_up", "register/conditions", 0.75, Question("register", "how"), "register"),
+    ("follow_up", "register/conditions", 0.75, None, "register"),
+    # sure of a follow-up while another topic is under way: a follow-up of it
+    ("deposit", "follow_up/delay", 0.53, LATE, "follow_up"),
+    # unsure, or no topic under way, or the same topic: the intent classifier's reading
+    ("deposit", "follow_up/delay", CONFIDENT_KEY - 0.01, LATE, "deposit"),
+    ("deposit", "follow_up/delay", 0.9, None, "deposit"),
+    ("deposit", "follow_up/fees", 0.9, Question("deposit", "how"), "deposit"),
+    # never for intents the selector was not trained on
+    ("out_of_scope", "account_access/close", 0.85, LATE, "out_of_scope"),
+    ("greet", "follow_up/how", 0.9, LATE, "greet"),
+])
+def test_a_sure_response_selector_settles_topic_against_follow_up(intent, key, confidence,
+                                                                 previous, expected):
+    assert reading(intent, key, confidence, previous) == expected
