@@ -31,6 +31,7 @@ from casino_support.database import SupportDatabaseUnavailable
 from casino_support.own_case import OwnAnswer, depends_on_account, own_answer
 from casino_support.questions import (
     FOLLOW_UP, NOT_WORKING, Question, aspect_of, follow_up_question, is_self_help, reading,
+    selector_keys,
 )
 from casino_support.support_hours import chat_hours
 
@@ -60,21 +61,6 @@ def _entity(entities: Sequence[Dict[Text, Any]], name: Text) -> Optional[Text]:
     values = [e.get("value") for e in entities
               if e.get("entity") == name and isinstance(e.get("value"), str)]
     return values[0] if values else None
-
-
-def retrieval_keys(message: Dict[Text, Any]) -> List[Text]:
-    """The ResponseSelector's keys for a parsed message, best first."""
-    selector = (message.get("response_selector") or {}).get("default") or {}
-    ranking = [item.get("intent_response_key") for item in selector.get("ranking") or []]
-    best = (selector.get("response") or {}).get("intent_response_key")
-    keys = [key for key in [best, *ranking] if isinstance(key, str)]
-    return list(dict.fromkeys(keys))
-
-
-def best_key_confidence(message: Dict[Text, Any]) -> float:
-    selector = (message.get("response_selector") or {}).get("default") or {}
-    confidence = (selector.get("response") or {}).get("confidence")
-    return float(confidence) if isinstance(confidence, (int, float)) else 0.0
 
 
 def _information_follow_up(entities: Sequence[Dict[Text, Any]]) -> Text:
@@ -141,8 +127,9 @@ def questions_of_turn(tracker: Tracker, topic: Text) -> List[Question]:
             if question is not None and question not in questions:
                 questions.append(question)
     if not questions:
-        question = question_of(topic, retrieval_keys(message), message.get("entities") or [],
-                               previous_question(tracker), best_key_confidence(message))
+        selector = selector_keys(message)
+        question = question_of(topic, selector.keys, message.get("entities") or [],
+                               previous_question(tracker), selector.confidence)
         questions = [question] if question is not None else []
     return [replace(q, country=q.country or country) for q in questions]
 

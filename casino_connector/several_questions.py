@@ -18,6 +18,8 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+from casino_support.questions import selector_keys
+
 logger = logging.getLogger(__name__)
 
 # Intents that ask something the answer actions answer (topics and follow-ups).
@@ -115,16 +117,12 @@ def _question(parse: Dict[str, Any], min_confidence: float = MIN_CONFIDENCE
     name, confidence = intent.get("name"), intent.get("confidence") or 0.0
     if name not in QUESTION_INTENTS or confidence < min_confidence:
         return None
-    selector = (parse.get("response_selector") or {}).get("default") or {}
-    best = (selector.get("response") or {}).get("intent_response_key")
-    best_confidence = (selector.get("response") or {}).get("confidence") or 0.0
-    ranking = [item.get("intent_response_key") for item in selector.get("ranking") or []]
-    keys = list(dict.fromkeys(key for key in [best, *ranking][:KEYS_KEPT + 1]
-                              if isinstance(key, str)))[:KEYS_KEPT]
+    selector = selector_keys(parse)
     entities = [{"entity": e.get("entity"), "value": e.get("value")}
                 for e in parse.get("entities") or []
                 if isinstance(e.get("value"), str)]
-    return {"intent": name, "key": best, "keys": keys, "key_confidence": best_confidence,
+    return {"intent": name, "key": selector.keys[0] if selector.keys else None,
+            "keys": list(selector.keys[:KEYS_KEPT]), "key_confidence": selector.confidence,
             "entities": entities}
 
 

@@ -10,7 +10,7 @@ NLU, which learnt them from data/.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 # The ResponseSelector's keys for a message, best first (``withdraw/delay``...), or only its
 # best one.
@@ -154,6 +154,27 @@ def aspect_of(topic: str, keys: RetrievalKeys) -> str:
         if aspect in aspects:
             return aspect
     return DEFAULT_ASPECT.get(topic, "")
+
+
+@dataclass(frozen=True)
+class SelectorKeys:
+    """What the ResponseSelector chose for a message: its keys, best first, and the
+    confidence of the best."""
+
+    keys: Tuple[str, ...] = ()
+    confidence: float = 0.0
+
+
+def selector_keys(parse: Mapping[str, Any]) -> SelectorKeys:
+    """The ResponseSelector's keys in a parse as Rasa gives it (``response_selector``)."""
+    selector = (parse.get("response_selector") or {}).get("default") or {}
+    response = selector.get("response") or {}
+    ranking = [item.get("intent_response_key") for item in selector.get("ranking") or []]
+    keys = (key for key in [response.get("intent_response_key"), *ranking]
+            if isinstance(key, str))
+    confidence = response.get("confidence")
+    return SelectorKeys(tuple(dict.fromkeys(keys)),
+                        float(confidence) if isinstance(confidence, (int, float)) else 0.0)
 
 
 # The ResponseSelector's best key counts against the intent classifier's reading from this

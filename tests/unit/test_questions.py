@@ -3,7 +3,7 @@ import pytest
 
 from casino_support.questions import (
     CONFIDENT_KEY, DEFAULT_ASPECT, TOPIC_ASPECTS, Question, aspect_of, follow_up_question,
-    reading, resolve_follow_up,
+    SelectorKeys, reading, resolve_follow_up, selector_keys,
 )
 
 
@@ -114,3 +114,12 @@ LATE = Question("late_payment")
 def test_a_sure_response_selector_settles_topic_against_follow_up(intent, key, confidence,
                                                                  previous, expected):
     assert reading(intent, key, confidence, previous) == expected
+
+
+def test_the_selectors_keys_are_read_best_first_without_repeats():
+    parse = {"response_selector": {"default": {
+        "response": {"intent_response_key": "bonus/vip", "confidence": 0.76},
+        "ranking": [{"intent_response_key": "bonus/vip"},
+                    {"intent_response_key": "follow_up/how"}, {"intent_response_key": None}]}}}
+    assert selector_keys(parse) == SelectorKeys(("bonus/vip", "follow_up/how"), 0.76)
+    assert selector_keys({}) == SelectorKeys()
