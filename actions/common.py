@@ -26,6 +26,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from casino_support.answers import Answer
+from casino_support.catalogue import say
 from casino_support.config import SupportConfig, current_config
 from casino_support.database import SupportDatabaseUnavailable, session_scope
 from casino_support.wording import ANYTHING_ELSE
@@ -34,8 +35,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-NOT_UNDERSTOOD = ("Désolé, je n'ai pas bien compris. Pouvez-vous reformuler votre question en "
-                  "quelques mots ?")
+NOT_UNDERSTOOD = say("conversation.not_understood")
 
 
 def now() -> datetime:
@@ -69,29 +69,25 @@ def metadata_of_latest_message(tracker: Tracker) -> Dict[Text, Any]:
 # --- the support database, and what the player hears when it fails -------------------------
 
 DEFAULT_DATABASE_DEADLINE_SECONDS = 8.0
-ACCOUNT_UNAVAILABLE = ("Je ne peux pas consulter votre compte pour le moment (incident technique "
-                       "de notre côté). Réessayez dans quelques minutes ; en attendant, voici la "
-                       "réponse générale.")
+ACCOUNT_UNAVAILABLE = say("failures.account_unavailable")
 
 
 def support_email() -> Text:
     """The support e-mail address of support.yml (what to do when the bot cannot help)."""
     try:
-        return config().channels.get("email", {}).get("address") or "le formulaire de contact"
+        return config().channels.get("email", {}).get("address") or say("failures.contact_form")
     except Exception:  # a broken support.yml must not hide the apology itself
         logger.exception("support.yml unreadable")
-        return "le formulaire de contact du site"
+        return say("failures.contact_form_of_site")
 
 
 def not_recorded(what: Text) -> Text:
     """``what`` (« votre ticket ») could not be saved: retry, or write to support."""
-    return (f"Je n'ai pas pu enregistrer {what} : incident technique de notre côté. Réessayez "
-            f"dans quelques minutes, ou écrivez-nous à {support_email()}.")
+    return say("failures.not_recorded", what=what, contact=support_email())
 
 
 def technical_error() -> Text:
-    return ("Désolé, un incident technique m'empêche de traiter votre demande pour le moment. "
-            f"Réessayez dans quelques minutes, ou écrivez-nous à {support_email()}.")
+    return say("failures.technical_error", contact=support_email())
 
 
 def database_deadline_seconds() -> float:

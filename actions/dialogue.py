@@ -12,6 +12,7 @@ from actions.common import (
     NOT_UNDERSTOOD, answers_failures, config, metadata_of_latest_message, now, send,
 )
 from casino_support.answers import Answers
+from casino_support.catalogue import say
 from casino_support.questions import Question
 from casino_support.wording import HUMAN_BUTTON, TICKET_BUTTON
 
@@ -26,9 +27,7 @@ class ActionSessionStart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(
-            text=(f"Bonjour, je suis l'assistant automatique du support de "
-                  f"{config().operator_name} : un programme, pas une personne. "
-                  "Je réponds tout de suite, et je vous passe un conseiller humain si besoin.")
+            text=say("conversation.greeting", operator=config().operator_name)
         )
         return [SessionStarted(), *_slot_events(tracker), ActionExecuted("action_listen")]
 
@@ -115,8 +114,7 @@ class ActionNotUnderstood(Action):
             return turn.slot_events()
         if consecutive_misunderstandings(tracker) >= 1:
             dispatcher.utter_message(
-                text=("Je n'arrive pas à vous aider sur ce point, désolé. Un conseiller humain peut "
-                      "prendre le relais, ou vous pouvez laisser un ticket."),
+                text=say("conversation.cannot_help"),
                 buttons=[HUMAN_BUTTON, TICKET_BUTTON],
             )
             return []

@@ -22,36 +22,40 @@ from actions.common import (
     tell_database_down,
 )
 from actions.player_identity import identify
-from casino_support import accounts, agents, handoffs, tickets
+from casino_support import accounts, agents, handoffs, ticket_contacts, tickets
 from casino_support.answers import Answers
+from casino_support.catalogue import say
 from casino_support.questions import URGENT_ASPECTS
 from casino_support.database import SupportDatabaseUnavailable
-from casino_support.escalation import Escalation, escalation_for
+from casino_support.complaints import ComplaintSettings, complaint_clock
+from casino_support.escalation import (
+    CATEGORY_COMPLAINTS, Escalation, escalation_for, ticket_category,
+)
+from casino_support.formatting import format_date
 from casino_support.support_hours import chat_hours
 from casino_support.wording import ANYTHING_ELSE, TICKET_BUTTON
 
 logger = logging.getLogger(__name__)
 
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-WAIT_BUTTON = {"title": "Attendre un conseiller", "payload": "/human_handoff_wait"}
-RETRY_HUMAN_BUTTON = {"title": "Réessayer", "payload": "/human_handoff"}
-RETRY_WAIT_BUTTON = {"title": "Réessayer", "payload": "/human_handoff_wait"}
-RETRY_TICKET_BUTTON = {"title": "Réessayer", "payload": "/contact_support_ticket"}
-HANDOFF_NOT_RECORDED = "votre demande de conseiller"
-TICKET_NOT_RECORDED = "votre ticket"
+WAIT_BUTTON = {"title": say("escalation.buttons.wait"), "payload": "/human_handoff_wait"}
+RETRY_HUMAN_BUTTON = {"title": say("escalation.buttons.retry"), "payload": "/human_handoff"}
+RETRY_WAIT_BUTTON = {"title": say("escalation.buttons.retry"), "payload": "/human_handoff_wait"}
+RETRY_TICKET_BUTTON = {"title": say("escalation.buttons.retry"), "payload": "/contact_support_ticket"}
+HANDOFF_NOT_RECORDED = say("escalation.not_recorded")
+TICKET_NOT_RECORDED = say("tickets.not_recorded")
 
 # Outcome of an escalation, read by the rules (slot `handoff_outcome`).
 QUEUED, NO_AGENT, CLOSED, FAILED = "queued", "no_agent", "closed", "failed"
 
 
 def _queue_message(position: Optional[int], online: int, escalation: Escalation) -> Text:
-    where = f"Vous êtes en position {position} dans la file d'attente" if position else \
-        "Votre demande est dans la file d'attente"
-    team = " de l'équipe paiements" if escalation.team == "payments" else ""
-    agents_word = "conseiller est connecté" if online == 1 else "conseillers sont connectés"
-    return (f"{where}{team} ; {online} {agents_word} en ce moment. Un conseiller humain va "
-            "reprendre cette conversation ici même : restez sur cette page. Pendant l'attente, "
-            "je ne réponds plus, vos messages sont transmis au conseiller.")
+    team = say("escalation.team_payments") if escalation.team == "payments" else ""
+    where = (say("escalation.queue_position", position=position, team=team) if position
+             else say("escalation.queue_no_position", team=team))
+    agents_online = (say("escalation.agents_one", online=online) if online == 1
+                     else say("escalation.agents_many", online=online))
+    return say("escalation.queued", where=where, agents=agents_online)
 
 
 async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text,
@@ -64,10 +68,8 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: T
     if ticket_description:
         events.append(SlotSet("ticket_description", ticket_description))
     if not chat_hours(config()).is_open(moment):
-        dispatcher.utter_message(text=(
-            f"Le chat avec un conseiller est {Answers(config(), moment).chat_status()}. "
-            "Je peux créer un ticket tout de suite : notre équipe vous répondra par e-mail."
-        ))
+        dispatcher.utter_message(text=say("escalation.chat_closed",
+                                          status=Answers(config(), moment).chat_status()))
         return events + [SlotSet("handoff_outcome", CLOSED)]
 
     def enqueue(session):
@@ -87,9 +89,7 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: T
         return events + [SlotSet("handoff_outcome", FAILED)]
     if handoff is None:
         dispatcher.utter_message(
-            text=("Aucun conseiller n'est connecté en ce moment, même si le chat est ouvert. "
-                  "Vous pouvez laisser un ticket (réponse par e-mail), ou attendre qu'un "
-                  "conseiller se connecte."),
+            text=say("escalation.no_agent"),
             buttons=[TICKET_BUTTON, WAIT_BUTTON],
         )
         return events + [SlotSet("handoff_outcome", NO_AGENT)]
@@ -124,11 +124,9 @@ class ActionWaitForAgent(Action):
         player_id, moment = identify(tracker).player_id, now()
         handoff = await in_support_database(lambda session: handoffs.enqueue(
             session, tracker.sender_id, player_id, reason, escalation.priority, now=moment))
-        position = f"en position {handoff.position} " if handoff.position else ""
         dispatcher.utter_message(text=(
-            f"C'est noté : vous êtes {position}dans la file d'attente. Dès qu'un conseiller se "
-            "connecte, il reprend cette conversation ici. Pendant l'attente, je ne réponds plus ; "
-            "vos messages sont transmis au conseiller."))
+            say("escalation.waiting_position", position=handoff.position) if handoff.position
+            else say("escalation.waiting")))
         return [SlotSet("handoff_outcome", QUEUED), ConversationPaused()]
 
 
@@ -152,7 +150,7 @@ class ActionAnswerResponsibleGambling(Action):
             return turn.slot_events() + [SlotSet("handoff_outcome", None)]
         return turn.slot_events() + await escalate(
             dispatcher, tracker, "responsible_gambling",
-            ticket_description="Demande liée au jeu responsable")
+            ticket_description=say("tickets.responsible_gambling"))
 
 
 class AskEmail(Action):
@@ -161,8 +159,7 @@ class AskEmail(Action):
 
     @answers_failures()
     async def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text="À quelle adresse e-mail notre équipe peut-elle vous répondre ? "
-                                      "(dites « non » pour annuler)")
+        dispatcher.utter_message(text=say("tickets.ask_email"))
         return []
 
 
@@ -172,8 +169,7 @@ class AskTicketDescription(Action):
 
     @answers_failures()
     async def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text="Décrivez votre demande en une ou deux phrases : je la "
-                                      "transmets avec notre conversation.")
+        dispatcher.utter_message(text=say("tickets.ask_description"))
         return []
 
 
@@ -193,8 +189,7 @@ class ValidateTicketForm(FormValidationAction):
                        domain: DomainDict) -> Dict[Text, Any]:
         match = EMAIL_PATTERN.search(value) if isinstance(value, str) else None
         if not match:
-            dispatcher.utter_message(text="Cette adresse e-mail ne semble pas valide "
-                                          "(exemple : prenom.nom@exemple.fr).")
+            dispatcher.utter_message(text=say("tickets.invalid_email"))
             return {"email": None}
         return {"email": match.group(0)}
 
@@ -202,22 +197,60 @@ class ValidateTicketForm(FormValidationAction):
                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = value.strip() if isinstance(value, str) else ""
         if len(text) < 3:
-            dispatcher.utter_message(text="Décrivez votre demande en une phrase, s'il vous plaît.")
+            dispatcher.utter_message(text=say("tickets.description_too_short"))
             return {"ticket_description": None}
         return {"ticket_description": text[:1000]}
 
 
 def transcript_of(tracker: Tracker, limit: int = 200) -> List[Dict[Text, Any]]:
-    lines = []
+    """The conversation for the ticket: a quick reply the player clicked is shown by its
+    button's title (« Attendre un conseiller »), not its payload."""
+    lines: List[Dict[Text, Any]] = []
+    offered: Dict[Text, Text] = {}  # payload -> title, of the bot's latest buttons
     for event in tracker.events:
         kind = event.get("event")
         if kind == "user" and event.get("text"):
-            lines.append({"sender": "user", "text": event["text"], "at": event.get("timestamp")})
-        elif kind == "bot" and event.get("text"):
+            text = event["text"].lstrip("\u200b")
+            line = {"sender": "user", "text": text, "at": event.get("timestamp")}
+            if text in offered:
+                line.update(text=offered[text], payload=text)
+            lines.append(line)
+            offered = {}
+        elif kind == "bot" and (event.get("text") or (event.get("data") or {}).get("buttons")):
+            data = event.get("data") or {}
+            buttons = [b for b in (data.get("buttons") or data.get("quick_replies") or [])
+                       if isinstance(b, dict) and isinstance(b.get("payload"), str)]
+            offered.update({b["payload"]: str(b.get("title") or b["payload"]) for b in buttons})
             agent = (event.get("metadata") or {}).get("agent")
-            lines.append({"sender": "agent" if agent else "bot", "text": event["text"],
-                          "agent": agent, "at": event.get("timestamp")})
+            line = {"sender": "agent" if agent else "bot", "text": event.get("text") or "",
+                    "agent": agent, "at": event.get("timestamp")}
+            if buttons:
+                line["buttons"] = [{"title": str(b.get("title") or b["payload"]),
+                                    "payload": b["payload"]} for b in buttons]
+            lines.append(line)
     return lines[-limit:]
+
+
+def complaint_registered(reference: Text, email: Text, opened_at: Any, settings: Any) -> Text:
+    """The written complaint's receipt: its reference, the answer date and the escalation
+    path from that date (support.yml operator.complaints)."""
+    complaints = ComplaintSettings.from_config(settings.raw)
+    clock = complaint_clock(opened_at, complaints)
+    adr = (say("tickets.complaint_adr", adr=complaints.adr.name, adr_url=complaints.adr.url)
+           if complaints.adr else "")
+    return say("tickets.complaint_created", reference=reference, email=email,
+               answer_by=format_date(clock.answer_by), escalate_from=format_date(clock.escalate_from),
+               authority=complaints.authority.name, authority_url=complaints.authority.url, adr=adr)
+
+
+def description_intent(events: List[Dict[Text, Any]], description: Text) -> Optional[Text]:
+    """The intent the NLU read in the player's message that became the ticket's description
+    (None when the description was not typed, e.g. filled by an escalation)."""
+    for event in reversed(events):
+        if event.get("event") == "user" and (event.get("text") or "").strip()[:1000] == description:
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            return intent if isinstance(intent, str) else None
+    return None
 
 
 class ActionCreateTicket(Action):
@@ -236,6 +269,8 @@ class ActionCreateTicket(Action):
         reason = tracker.get_slot("escalation_reason") or "human_request"
         escalation = escalation_for(reason)
         description = tracker.get_slot("ticket_description") or ""
+        category = ticket_category(reason, description_intent(tracker.events, description),
+                                   tracker.get_slot("topic"))
         identity = identify(tracker)
         moment = now()
         settings = config()
@@ -245,15 +280,18 @@ class ActionCreateTicket(Action):
 
         def create(session):
             email, snapshot = tracker.get_slot("email"), None
+            if ticket_contacts.is_masked(email):  # the tracker store keeps it masked
+                email = ticket_contacts.latest(session, tracker.sender_id)
             if identity.known:
                 player = accounts.get_player(session, identity.player_id, moment)
                 email = player.email if player else email
                 snapshot = accounts.account_snapshot(session, identity.player_id, moment, settings)
             ticket = tickets.create_ticket(
                 session, conversation_id=tracker.sender_id, player_id=identity.player_id,
-                email=email, category=escalation.category, priority=escalation.priority,
-                summary=description[:120] or escalation.category, description=description,
+                email=email, category=category, priority=escalation.priority,
+                summary=description[:120] or category, description=description,
                 transcript=transcript, account_snapshot=snapshot, now=moment, config=settings,
+                reason=reason,
             )
             # A player who chose a ticket waits for no agent.
             handoffs.end(session, tracker.sender_id, handoffs.TICKET, now=moment)
@@ -262,13 +300,15 @@ class ActionCreateTicket(Action):
             ticket, email = await in_support_database(create)
         except ValueError as error:
             logger.warning("ticket refused: %s", error)
-            dispatcher.utter_message(text="Je n'ai pas pu créer le ticket : il me faut une adresse "
-                                          "e-mail valide pour vous répondre.")
+            dispatcher.utter_message(text=say("tickets.no_email"))
             return reset + [SlotSet("email", None)]
-        target = tickets.describe_response_target(ticket.due_at, moment, settings)
-        dispatcher.utter_message(text=(
-            f"Votre ticket {ticket.reference} est créé. Notre équipe vous répondra par e-mail "
-            f"({email}) {target}. Gardez cette référence si vous nous recontactez."))
+        if category == CATEGORY_COMPLAINTS:
+            dispatcher.utter_message(text=complaint_registered(ticket.reference, email,
+                                                               moment, settings))
+        else:
+            target = tickets.describe_response_target(ticket.due_at, moment, settings)
+            dispatcher.utter_message(text=say("tickets.created", reference=ticket.reference,
+                                              email=email, target=target))
         ask_anything_else(dispatcher, tracker)
         return reset
 
@@ -282,7 +322,7 @@ class ActionCancelTicket(Action):
     @answers_failures()
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text="Très bien, je ne crée pas de ticket. "
-                                      + Answers(config(), now()).reach_support())
+        dispatcher.utter_message(text=say("tickets.not_created",
+                                          reach_support=Answers(config(), now()).reach_support()))
         return [SlotSet("ticket_description", None), SlotSet("escalation_reason", None),
                 SlotSet("handoff_outcome", None), SlotSet("requested_slot", None)]

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import answer_turn
 from actions.common import answers_failures, config, now, send
 from casino_support.answers import answer_for
+from casino_support.escalation import REASON_ANGRY_PLAYER
 from casino_support.questions import Question
-from casino_support.wording import HUMAN_BUTTON, TICKET_BUTTON
+from casino_support.wording import COMPLAINT_BUTTON, HUMAN_BUTTON
 
 
 class AnswerAction(Action):
@@ -60,6 +61,7 @@ class AnswerComplain(AnswerAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         answer = answer_for(Question(self.topic), config(), now())
-        answer.buttons = [HUMAN_BUTTON, TICKET_BUTTON]
+        answer.buttons = [HUMAN_BUTTON, COMPLAINT_BUTTON]
         send(dispatcher, answer)
-        return []
+        # A ticket the player leaves now is a written complaint (category and clock).
+        return [SlotSet("escalation_reason", REASON_ANGRY_PLAYER)]

@@ -24,14 +24,14 @@ from actions.escalation import escalate
 from actions.player_identity import identify, login_hint
 from casino_support import account_answers, accounts
 from casino_support.accounts import NoActiveBonus, UnknownPlayer
+from casino_support.catalogue import say
 from casino_support.confirmations import UNCLEAR_ANSWER, clear_yes_or_no
 from casino_support.database import SupportDatabaseUnavailable
 from casino_support.wording import ANYTHING_ELSE, UNKNOWN_PLAYER
 
 logger = logging.getLogger(__name__)
 
-CANCEL_FAILED = ("Je n'ai pas pu annuler votre bonus (incident technique de notre côté). Rien "
-                 "n'a été modifié ; réessayez dans quelques minutes.")
+CANCEL_FAILED = say("bonus_cancel.failed")
 
 
 class AnswerLatePayment(Action):
@@ -48,8 +48,8 @@ class AnswerLatePayment(Action):
             if not turn.asked_back:
                 dispatcher.utter_message(text=ANYTHING_ELSE)
             return turn.slot_events() + [SlotSet("handoff_outcome", None)]
-        description = "Retrait en retard : " + " ; ".join(
-            account_answers.withdrawal_line(item, config()) for item in turn.late)
+        description = say("tickets.late_withdrawal", withdrawals=" ; ".join(
+            account_answers.withdrawal_line(item, config()) for item in turn.late))
         return turn.slot_events() + await escalate(
             dispatcher, tracker, "late_payment", ticket_description=description)
 
@@ -74,6 +74,16 @@ class ValidateBonusCancelForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_bonus_cancel_form"
 
+    async def extract_bonus_cancel_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                             domain: DomainDict) -> Dict[Text, Any]:
+        """While the question waits, a no the NLU ranked (« non attends ») is read as the answer
+        first, even when another intent came out on top."""
+        if tracker.get_slot("requested_slot") != "bonus_cancel_confirmed":
+            return {}
+        if clear_yes_or_no(tracker.latest_message) is False:
+            return {"bonus_cancel_confirmed": False}
+        return {}
+
     def validate_bonus_cancel_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Only a clear yes or no counts: cancelling a bonus cannot be undone."""
@@ -95,10 +105,10 @@ class AskBonusCancelConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(
-            text="Confirmez-vous l'annulation de votre bonus ?",
+            text=say("bonus_cancel.question"),
             # The safe answer first: in `rasa shell`, Enter on the button menu picks the first.
-            buttons=[{"title": "Non, garder le bonus", "payload": "/deny"},
-                     {"title": "Oui, annuler le bonus", "payload": "/affirm"}],
+            buttons=[{"title": say("bonus_cancel.keep_button"), "payload": "/deny"},
+                     {"title": say("bonus_cancel.cancel_button"), "payload": "/affirm"}],
         )
         return []
 
@@ -115,12 +125,13 @@ class ActionCancelBonus(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         reset = [SlotSet("bonus_cancel_confirmed", None), SlotSet("bonus_cancellable", None)]
         if tracker.get_slot("bonus_cancel_confirmed") is not True:
-            dispatcher.utter_message(text="Très bien, votre bonus est conservé. Rien n'a été modifié.")
+            dispatcher.utter_message(text=say("bonus_cancel.kept"))
             ask_anything_else(dispatcher, tracker)
             return reset
         identity = identify(tracker)
         if not identity.known:
-            dispatcher.utter_message(text="Rien n'a été annulé. " + login_hint(identity))
+            dispatcher.utter_message(text=say("bonus_cancel.not_cancelled",
+                                              login_hint=login_hint(identity)))
             return reset
         player_id = identity.player_id
         try:
@@ -128,7 +139,7 @@ class ActionCancelBonus(Action):
                 session, player_id, actor=f"player:{player_id} via assistant", now=now()))
             send(dispatcher, account_answers.bonus_cancelled_answer(cancelled))
         except NoActiveBonus:
-            dispatcher.utter_message(text="Vous n'avez plus de bonus actif : rien à annuler.")
+            dispatcher.utter_message(text=say("bonus_cancel.no_bonus_left"))
         except UnknownPlayer:
             dispatcher.utter_message(text=UNKNOWN_PLAYER)
         except SupportDatabaseUnavailable as error:

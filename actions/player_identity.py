@@ -12,6 +12,7 @@ from typing import Optional, Text
 from rasa_sdk import Tracker
 
 from actions.common import metadata_of_latest_message
+from casino_support.catalogue import say
 from casino_support.identity import InvalidPlayerToken, dev_player_id, verify_player_token
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,7 @@ def identify(tracker: Tracker) -> Identity:
 
 def login_hint(identity: Identity) -> Text:
     if identity.problem == "expired":
-        return ("Votre session a expiré : reconnectez-vous sur le site puis rouvrez cette "
-                "discussion, et je pourrai vérifier votre compte.")
+        return say("login.expired")
     if identity.problem in ("bad_signature", "malformed"):
-        return ("Je n'ai pas pu vérifier votre connexion : déconnectez-vous puis reconnectez-vous "
-                "sur le site, et rouvrez cette discussion.")
-    return ("Pour que je vérifie votre propre compte, connectez-vous sur le site puis ouvrez "
-            "cette discussion depuis votre espace joueur.")
+        return say("login.invalid")
+    return say("login.missing")

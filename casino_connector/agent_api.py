@@ -8,7 +8,8 @@ HTTP (JSON; every route but login needs ``Authorization: Bearer <agent token>``,
     GET  /casino/agent/conversations/<id>          {conversation_id, handoff, transcript,
                                                     account}
     GET  /casino/agent/tickets[?status=open]       [ticket, ...] (newest first, 200 max)
-    POST /casino/agent/tickets/<reference>/close   the closed ticket
+    POST /casino/agent/tickets/<reference>/close   the ticket, solved
+    (one ticket, replies by e-mail, notes, status: casino_connector.agent_tickets)
 
 Card numbers, IBANs and e-mail addresses typed by players are masked in what agents see
 (transcripts, live messages, ticket summaries, descriptions and transcripts, queue
@@ -30,6 +31,17 @@ a supervisor with ``takeover: true`` takes it from the agent who holds it),
 ``{ok: true, ...}`` as acknowledgement, or ``{ok: false, error}`` (also emitted as
 ``error`` ``{code, message}``). After a logout elsewhere the agent's sockets get
 ``logged_out`` and are disconnected.
+
+Desk tools (``agent_tools.py``): ``agent_typing`` ``{conversation_id, on}`` (the holder
+only; the player's widget gets ``typing {on, sender: "agent"}``), ``agent_note``
+``{conversation_id, text}`` (an internal note, agents only: ``conversation_note``),
+``agent_canned_replies`` ``{conversation_id}`` (the canned replies, filled); taking a
+conversation tells the player an agent joined. ``GET .../conversations/<id>`` also
+gives ``notes``.
+
+Past conversations (``GET /casino/agent/history``...: ``conversation_search.py``), the
+player's rating after a chat (``satisfaction_events.py``) and the ticket offered to a
+player waiting long with nobody coming (``waiting_offers.py``, from the periodic check).
 
 Presence and the truth of the queue (rules in ``casino_support.handoffs``): every few
 seconds (a quarter of the grace, at most ``QUEUE_REFRESH_SECONDS``) this process
@@ -57,13 +69,19 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from casino_support import accounts, agents, handoffs, tickets
+from casino_support import accounts, agents, handoffs, teams, tickets, transfers
+from casino_support.catalogue import say
+from casino_support.agent_profiles import display_first_name
 from casino_support.clock import utc_now
 from casino_support.escalation import chat_open
 from casino_support.masking import mask
 from casino_support.wording import TICKET_BUTTON
 
-from . import input_guard
+from . import agent_tickets, input_guard, waiting_offers
+from .conversation_search import ConversationSearch
+from .satisfaction_events import SatisfactionEvents
+from .agent_tools import AgentTools
+from .agent_transfers import TransferEvents
 from .transcript import append_events, conversation_events, iso_time, transcript
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,38 +100,20 @@ MAX_TICKETS = 200
 MIN_TICK_SECONDS = 0.5
 
 # Said by the bot when an agent who wrote to the player ends the conversation...
-MSG_HANDED_BACK = ("Le conseiller vous a rendu la main : je suis de nouveau "
-                   "l'assistant automatique.")
-MSG_CLOSED = ("Le conseiller a clôturé la conversation. Je reste disponible pour toute "
-              "autre question.")
+MSG_HANDED_BACK = say("escalation.handed_back")
+MSG_CLOSED = say("escalation.closed_by_agent")
 # ... and when no agent spoke: nobody is announced.
-MSG_BACK_TO_BOT = ("Votre demande de conseiller est terminée : je suis de nouveau "
-                   "l'assistant automatique. Je reste disponible pour toute autre question.")
+MSG_BACK_TO_BOT = say("escalation.back_to_bot")
 # The player's agent is gone (handoffs.Released.offer).
-MSG_AGENT_GONE_FIRST = ("Votre conseiller a été déconnecté. Vous êtes de nouveau en tête de "
-                        "la file d'attente : un autre conseiller va reprendre cette "
-                        "conversation ici même, restez sur cette page.")
-MSG_AGENT_GONE_QUEUED = ("Votre conseiller a été déconnecté. Vous êtes de nouveau dans la file "
-                         "d'attente, en position {position}, avant les demandes arrivées après "
-                         "la vôtre : un autre conseiller va reprendre cette conversation ici "
-                         "même, restez sur cette page.")
-MSG_AGENT_GONE_NOBODY = ("Votre conseiller a été déconnecté et aucun autre conseiller n'est "
-                         "disponible pour le moment. Vous pouvez laisser un ticket (réponse par "
-                         "e-mail), ou attendre qu'un conseiller se connecte.")
-MSG_AGENT_GONE_CLOSED = ("Votre conseiller a été déconnecté et le chat avec un conseiller est "
-                         "maintenant fermé. Je peux créer un ticket : notre équipe vous "
-                         "répondra par e-mail.")
-MSG_CHAT_CLOSED = ("Le chat avec un conseiller est maintenant fermé et aucun conseiller n'a pu "
-                   "reprendre votre demande. Je peux créer un ticket : notre équipe vous "
-                   "répondra par e-mail.")
-MSG_PLAYER_LEFT = ("Vous aviez quitté la conversation : votre demande de conseiller est close. "
-                   "Je suis de nouveau l'assistant automatique ; redemandez un conseiller si "
-                   "besoin.")
+MSG_AGENT_GONE_FIRST = say("escalation.agent_gone.first")
+MSG_AGENT_GONE_NOBODY = say("escalation.agent_gone.nobody")
+MSG_AGENT_GONE_CLOSED = say("escalation.agent_gone.chat_closed")
+MSG_CHAT_CLOSED = say("escalation.chat_closed_meanwhile")
+MSG_PLAYER_LEFT = say("escalation.player_left")
 # Notes for the agents' transcript.
-NOTE_PLAYER_LEFT = "Le joueur a quitté la conversation : elle sort de la file."
-NOTE_BOT_RESUMED = "Le bot répond de nouveau au joueur : la conversation sort de la file."
-NOTE_TAKEN_OVER = "{supervisor} (superviseur) reprend la conversation."
-WAIT_BUTTON = {"title": "Attendre un conseiller", "payload": "/human_handoff_wait"}
+NOTE_PLAYER_LEFT = say("console.player_left")
+NOTE_BOT_RESUMED = say("console.bot_resumed")
+WAIT_BUTTON = {"title": say("escalation.buttons.wait"), "payload": "/human_handoff_wait"}
 AGENT_STATUSES = ("available", "away")
 
 
@@ -142,7 +142,7 @@ def released_message(item: handoffs.Released
     if item.offer == handoffs.BACK_IN_QUEUE:
         position = item.handoff.position
         text = (MSG_AGENT_GONE_FIRST if position in (None, 1)
-                else MSG_AGENT_GONE_QUEUED.format(position=position))
+                else say("escalation.agent_gone.queued", position=position))
         return text, [], False
     if item.offer == handoffs.OFFER_TICKET_OR_WAIT:
         return MSG_AGENT_GONE_NOBODY, [TICKET_BUTTON, WAIT_BUTTON], True
@@ -244,14 +244,21 @@ class AgentDesk:
         self._player_sids: Dict[str, Set[str]] = {}  # conversation -> widget sockets here
         self._last_queue: Any = None
         self._task: Optional[asyncio.Task] = None
+        self.tools = AgentTools(self)  # typing, notes, canned replies, « joined »
+        self.transfers = TransferEvents(self)  # to a colleague or a team queue
 
     # --- registration ---------------------------------------------------------------
 
     def register(self, blueprint: Blueprint) -> None:
         for event in ("agent_take", "agent_reply", "agent_handback", "agent_close",
-                      "agent_status"):
+                      "agent_status", *self.tools.actions(), *self.transfers.actions()):
             self.sio.on(event, self._event_handler(event))
+        self.satisfaction = SatisfactionEvents(self)  # the player's rating after a chat
+        self.satisfaction.register()
         self._add_routes(blueprint)
+        ConversationSearch(self).add_routes(blueprint)  # past conversations
+        self.tickets = agent_tickets.TicketDesk(self)  # tickets: routes, mail outbox sender
+        self.tickets.register(blueprint)
         blueprint.listener("after_server_start")(self._start)
         blueprint.listener("before_server_stop")(self._stop)
 
@@ -292,6 +299,8 @@ class AgentDesk:
         done = {item.handoff.conversation_id for item in released}
         resumed = await self.end_where_the_bot_answers(
             [h for h in queue if h.conversation_id not in done])
+        if ready and open_chat:  # waiting long with nobody coming: a ticket offered
+            await waiting_offers.offer_due(self)
         await self.broadcast_queue(force=bool(released or resumed))
 
     async def end_where_the_bot_answers(self, queue: List[handoffs.HandoffInfo]) -> int:
@@ -360,7 +369,8 @@ class AgentDesk:
         try:
             if await self.connector.db(handoffs.current_handoff, conversation_id):
                 await self.connector.db(handoffs.touch_players, [conversation_id])
-                await self.forward(conversation_id, "user", text)
+                shown, clicked = await self.tools.player_text(conversation_id, text)
+                await self.forward(conversation_id, "user", shown, button=clicked)
                 for message in bot_messages:
                     await self.forward(conversation_id, "bot", message.get("text", ""))
             await self.broadcast_queue()
@@ -368,11 +378,13 @@ class AgentDesk:
             logger.exception("agent desk: could not forward conversation %s", conversation_id)
 
     async def forward(self, conversation_id: str, sender: str, text: str,
-                      agent: Optional[str] = None) -> None:
+                      agent: Optional[str] = None, button: bool = False) -> None:
         message = {"conversation_id": conversation_id, "sender": sender, "text": mask(text),
                    "at": iso_time(time.time())}
         if agent:
             message["agent"] = agent
+        if button:  # a quick reply the player clicked: its title, not its payload
+            message["button"] = True
         await self.sio.emit("conversation_message", message, room=AGENTS_ROOM)
 
     async def say_to_player(self, conversation_id: str, text: str,
@@ -419,7 +431,8 @@ class AgentDesk:
 
     @staticmethod
     def _agent_info(agent: agents.AgentInfo) -> Dict[str, Any]:
-        return {"name": agent.name, "supervisor": agent.supervisor, "away": agent.away}
+        return {"name": agent.name, "supervisor": agent.supervisor, "away": agent.away,
+                "team": agent.team, "teams": teams.teams()}
 
     async def disconnect(self, sid: str) -> None:
         try:
@@ -445,42 +458,42 @@ class AgentDesk:
     def _event_handler(self, event: str):
         actions = {"agent_take": self.take, "agent_reply": self.reply,
                    "agent_handback": self.hand_back, "agent_close": self.close,
-                   "agent_status": self.set_status}
+                   "agent_status": self.set_status, **self.tools.actions(),
+                   **self.transfers.actions()}
 
         async def handler(sid: str, data: Any = None, *_: Any) -> Dict[str, Any]:
             session = await self.sio.get_session(sid)
             if session.get("role") != "agent":
-                return await self._fail(sid, "not_an_agent", "Réservé aux conseillers.")
+                return await self._fail(sid, "not_an_agent", say("console.not_an_agent"))
             try:  # an expired token or a disabled account stops working at once
                 name = (await self.connector.db(agents.agent_from_token,
                                                 session.get("token"))).name
             except agents.InvalidAgentToken:
-                answer = await self._fail(sid, "session_expired",
-                                          "Session expirée : reconnectez-vous.")
+                answer = await self._fail(sid, "session_expired", say("console.session_expired"))
                 await self.sio.disconnect(sid)
                 return answer
             conversation_id = data.get("conversation_id") if isinstance(data, dict) else None
             if event != "agent_status" and not valid_id(conversation_id):
                 return await self._fail(sid, "invalid_conversation",
-                                        "Identifiant de conversation invalide.")
+                                        say("console.invalid_conversation"))
             try:
                 result = await actions[event](name, conversation_id, data)
             except handoffs.HandoffConflict as error:
-                return await self._fail(sid, "conflict", f"Conversation déjà prise par "
-                                                         f"{error.holder}.")
+                return await self._fail(sid, "conflict",
+                                        say("console.conflict", holder=error.holder))
             except handoffs.NotTaken:
-                return await self._fail(sid, "not_taken",
-                                        "Prenez d'abord la conversation pour y répondre.")
+                return await self._fail(sid, "not_taken", say("console.not_taken"))
             except handoffs.NotSupervisor:
-                return await self._fail(sid, "forbidden", "Réservé aux superviseurs.")
+                return await self._fail(sid, "forbidden", say("console.forbidden"))
+            except transfers.TransferRefused as error:
+                return await self._fail(sid, "refused", str(error))
             except handoffs.NoOpenHandoff:
-                return await self._fail(sid, "no_open_handoff",
-                                        "Cette conversation n'est pas dans la file.")
+                return await self._fail(sid, "no_open_handoff", say("console.no_open_handoff"))
             except ValueError as error:
                 return await self._fail(sid, "invalid", str(error))
             except Exception:
                 logger.exception("agent desk: %s failed", event)
-                return await self._fail(sid, "server_error", "Erreur du serveur.")
+                return await self._fail(sid, "server_error", say("console.server_error"))
             return {"ok": True, **result}
 
         return handler
@@ -499,12 +512,13 @@ class AgentDesk:
 
     async def take(self, name: str, conversation_id: str, data: Any) -> Dict[str, Any]:
         takeover = isinstance(data, dict) and data.get("takeover") is True
-        before = (await self.connector.db(handoffs.current_handoff, conversation_id)
-                  if takeover else None)
+        before = await self.connector.db(handoffs.current_handoff, conversation_id)
         handoff = await self.connector.db(handoffs.take, conversation_id, name,
                                           takeover=takeover)
         if before is not None and before.status == "active" and before.agent != name:
-            await self.forward(conversation_id, "bot", NOTE_TAKEN_OVER.format(supervisor=name))
+            await self.forward(conversation_id, "bot", say("console.taken_over", supervisor=name))
+        if before is None or before.status != "active" or before.agent != name:
+            await self.tools.announce_joined(name, conversation_id)
         await self.broadcast_queue(force=True)
         return {"handoff": masked_for_agents(jsonable(handoff))}
 
@@ -516,10 +530,11 @@ class AgentDesk:
         text = text.strip()[:MAX_REPLY_CHARS]
         rasa_agent = self._rasa()
         await self.connector.db(handoffs.record_reply, conversation_id, name)
+        shown = await self.connector.db(display_first_name, name)  # never the login
         await append_events(rasa_agent, conversation_id,
-                            [BotUttered(text, metadata={"agent": name})])
+                            [BotUttered(text, metadata={"agent": name, "agent_shown": shown})])
         await self.connector.emit_bot(conversation_id,
-                                      {"text": text, "sender": "agent", "agent": name})
+                                      {"text": text, "sender": "agent", "agent": shown})
         await self.forward(conversation_id, "agent", text, agent=name)
         return {}
 
@@ -535,13 +550,14 @@ class AgentDesk:
         handoff = await self.connector.db(function, conversation_id, name)
         # Only an agent who wrote to the player is announced as ending the conversation.
         await self.resume_bot(conversation_id, text if handoff.agent_replied else MSG_BACK_TO_BOT)
+        await self.satisfaction.ask(handoff)  # when that agent wrote to the player
         await self.broadcast_queue(force=True)
         return {"handoff": masked_for_agents(jsonable(handoff))}
 
     async def set_status(self, name: str, _: Any, data: Any) -> Dict[str, Any]:
         status = data.get("status") if isinstance(data, dict) else None
         if status not in AGENT_STATUSES:
-            raise ValueError("status: « available » ou « away »")
+            raise ValueError(say("console.bad_status"))
         await self.connector.db(agents.set_away, name, status == "away")
         info = self._agent_info(await self.connector.db(agents.get_agent, name))
         await self.sio.emit("agent_info", info, room=agent_room(name))
@@ -614,7 +630,8 @@ class AgentDesk:
                 account = None
         return {"conversation_id": conversation_id,
                 "handoff": masked_for_agents(jsonable(handoff)),
-                "transcript": transcript(events), "account": account}
+                "transcript": transcript(events), "account": account,
+                "notes": await self.tools.notes_of(conversation_id)}
 
     def _add_routes(self, blueprint: Blueprint) -> None:
         desk = self
@@ -647,7 +664,8 @@ class AgentDesk:
                                                 limit=MAX_TICKETS)
             except ValueError:
                 return response.json({"error": "invalid status"}, status=400)
-            return response.json(masked_for_agents(jsonable(found)))
+            return response.json(agent_tickets.with_local_times(
+                masked_for_agents(jsonable(found))))
 
         async def ticket_close(_: Request, name: str, reference: str) -> HTTPResponse:
             if not valid_id(reference):

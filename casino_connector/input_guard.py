@@ -24,6 +24,7 @@ from typing import Any, Awaitable, Dict, Iterable, Optional, Set, Tuple
 from rasa.shared.core.events import (
     ConversationPaused, ConversationResumed, Restarted, UserUttered)
 
+from casino_support.catalogue import say
 from casino_support.masking import mask_card_numbers
 from casino_support.rate_limits import MessageLimits
 
@@ -37,16 +38,11 @@ MAX_PLAYER_TOKEN_CHARS = 4096
 # the player hears from us well before 5 s.
 SLOW_REPLY_SECONDS = 4.0
 
-MSG_TECHNICAL = ("Désolé, un problème technique m'empêche de vous répondre pour le moment. "
-                 "Merci de réessayer dans quelques instants.")
-MSG_SLOW = "Je cherche encore, merci de patienter quelques secondes…"
-MSG_SLOW_RETRY = ("Je cherche encore : la réponse prend plus de temps que prévu. Merci de "
-                  "renvoyer votre message dans quelques instants.")
-MSG_TOO_FAST = ("Vous envoyez beaucoup de messages en peu de temps : merci de patienter "
-                "quelques secondes avant le suivant.")
-MSG_CARD_MASKED = ("Pour votre sécurité, je n'ai pas gardé le numéro de carte bancaire de votre "
-                   "message. Ne le communiquez jamais, ni ici ni par e-mail : nos conseillers ne "
-                   "vous le demanderont jamais.")
+MSG_TECHNICAL = say("channel.technical")
+MSG_SLOW = say("channel.slow")
+MSG_SLOW_RETRY = say("channel.slow_retry")
+MSG_TOO_FAST = say("channel.too_fast")
+MSG_CARD_MASKED = say("channel.card_masked")
 
 
 LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")

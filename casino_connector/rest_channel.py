@@ -38,9 +38,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from casino_support.catalogue import say
 from casino_support.masking import install_log_masking
 
-from . import input_guard
+from . import input_guard, waiting_offers
 from .several_questions import with_questions
 from .input_guard import (
     MSG_CARD_MASKED, MSG_SLOW_RETRY, MSG_TECHNICAL, MSG_TOO_FAST, Processing, clean_text,
@@ -52,13 +53,11 @@ CHANNEL_NAME = "rest"
 MAX_BODY_BYTES = 1_000_000
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")
 
-ERR_BODY = ("Requête invalide : un objet JSON est attendu, par exemple "
-            '{"sender": "identifiant", "message": "bonjour"}.')
-ERR_TOO_LARGE = "Requête trop volumineuse."
-ERR_SENDER = ("Requête invalide : « sender » est obligatoire (1 à 128 caractères : lettres "
-              "sans accent, chiffres, _ - . : @ +).")
-ERR_MESSAGE = "Requête invalide : « message » doit être un texte."
-ERR_STREAM = "Le mode « stream » n'est pas proposé par ce serveur."
+ERR_BODY = say("channel.rest.body")
+ERR_TOO_LARGE = say("channel.rest.too_large")
+ERR_SENDER = say("channel.rest.sender")
+ERR_MESSAGE = say("channel.rest.message")
+ERR_STREAM = say("channel.rest.stream")
 
 install_log_masking()  # user text in the Rasa server's logs is masked (casino_support.masking)
 
@@ -151,6 +150,8 @@ class CasinoRestInput(RestInput):
                       ) -> List[Dict[str, Any]]:
         agent = self._rasa_agent(request)
         collector = CollectingOutputChannel()
+        # a ticket offered to a player waiting long: keep waiting, or the bot answers again
+        waiting = await waiting_offers.before_message(agent, sender, text)
         text = await rasa_text(agent, sender, text)
         metadata = await with_questions(agent, text, metadata)
         message = UserMessage(text, collector, sender, input_channel=CHANNEL_NAME,
@@ -162,5 +163,7 @@ class CasinoRestInput(RestInput):
         if collector.messages:
             return list(collector.messages)
         if not processing.failed and await is_paused(agent, sender):
+            if waiting == waiting_offers.KEEP:
+                return [bot_message(sender, await waiting_offers.say_kept(agent, sender))]
             return []  # an agent holds the conversation
         return [bot_message(sender, MSG_TECHNICAL)]

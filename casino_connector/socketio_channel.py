@@ -36,9 +36,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from casino_support.database import get_database
+from casino_support.catalogue import say
 from casino_support.masking import install_log_masking
 
-from . import agent_api, input_guard, sessions
+from . import agent_api, input_guard, sessions, waiting_offers
 from .several_questions import with_questions
 from .input_guard import (
     MSG_CARD_MASKED,
@@ -56,6 +57,7 @@ from .input_guard import (
 from .transcript import (
     button_list,
     conversation_events,
+    for_the_player,
     transcript,
 )
 
@@ -68,8 +70,8 @@ PROJECT_ROOT = STATIC_DIR.parent.parent
 SOCKET_IO_CLIENT_FALLBACK = (PROJECT_ROOT / "node_modules" / "socket.io-client" / "dist"
                              / "socket.io.min.js")
 
-MSG_NOT_TEXT = "Message non reçu : seul du texte peut être envoyé."
-MSG_AGENT_SOCKET = "Cette connexion est celle d'un conseiller, pas d'un joueur."
+MSG_NOT_TEXT = say("channel.not_text")
+MSG_AGENT_SOCKET = say("channel.agent_socket")
 
 
 def room_of(conversation_id: str) -> str:
@@ -327,7 +329,9 @@ class PlayerEvents:
             return
         agent = self.connector.rasa_agent
         events = await conversation_events(agent, conversation_id) if agent else []
-        await self.sio.emit("history", transcript(events, mask_bot_text=False), to=sid)
+        await self.sio.emit("history", for_the_player(transcript(events, mask_bot_text=False)),
+                            to=sid)
+        await self.desk.satisfaction.ask_if_pending(sid, conversation_id)  # not rated yet
 
     async def user_uttered(self, sid: str, data: Any = None, *_: Any) -> None:
         conversation_id = await self._bound_conversation(sid)
@@ -344,6 +348,9 @@ class PlayerEvents:
         if card_masked:
             await self.sio.emit("bot_uttered", {"text": MSG_CARD_MASKED, "sender": "bot"}, to=sid)
         typed = text
+        # a ticket offered to a player waiting long: keep waiting, or the bot answers again
+        waiting = await waiting_offers.before_message(self.connector.rasa_agent,
+                                                      conversation_id, text)
         text = await rasa_text(self.connector.rasa_agent, conversation_id, text)
         output = CasinoSocketIOOutput(self.connector)
         metadata = await with_questions(self.connector.rasa_agent, text,
@@ -351,6 +358,10 @@ class PlayerEvents:
         message = UserMessage(text, output, conversation_id, input_channel=CHANNEL_NAME,
                               metadata=metadata)
         await self._process(conversation_id, message, output)
+        if waiting == waiting_offers.KEEP and not output.sent:
+            kept = await waiting_offers.say_kept(self.connector.rasa_agent, conversation_id)
+            await self.connector.emit_bot(conversation_id, {"text": kept, "sender": "bot"})
+            output.sent.append({"text": kept, "sender": "bot"})
         await self.desk.after_player_message(conversation_id, typed, output.sent)
 
     async def _process(self, conversation_id: str, message: UserMessage,

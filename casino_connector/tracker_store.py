@@ -15,13 +15,20 @@ only, every connection uses:
   locked".
 
 PostgreSQL (several machines) is used exactly as Rasa's ``SQL`` type does.
+
+On every database, what it saves is masked first: card numbers, IBANs and e-mail
+addresses in messages, parsed entities and slots (``casino_connector.tracker_masking``;
+the e-mail a player gives for a ticket is kept apart, in the support database).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
 from sqlalchemy import event
+
+from .tracker_masking import masked_event_data, remember_ticket_emails
 
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
                   "PRAGMA busy_timeout=5000")
@@ -44,3 +51,12 @@ class CasinoSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _set_sqlite_pragmas)
             self.engine.dispose()  # connections opened while creating the tables
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
+        """The events to save, masked (the tracker itself is left as it is)."""
+        emails = []
+        for original in super()._additional_events(session, tracker):
+            data, found = masked_event_data(original.as_dict())
+            emails += found
+            yield original if data == original.as_dict() else Event.from_parameters(data)
+        remember_ticket_emails(tracker.sender_id, emails)

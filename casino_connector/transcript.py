@@ -19,7 +19,7 @@ player typed is masked there as everywhere.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
@@ -46,9 +46,11 @@ def button_list(buttons: Any) -> List[Dict[str, str]]:
     return result
 
 
-def agent_of(event: BotUttered) -> Optional[str]:
+def agent_of(event: BotUttered, key: str = "agent") -> Optional[str]:
+    """The agent who wrote this message (their login), or with ``key="agent_shown"`` the
+    first name the player is shown (None: « Conseiller » alone; never the login)."""
     metadata = event.metadata if isinstance(event.metadata, dict) else {}
-    agent = metadata.get("agent")
+    agent = metadata.get(key)
     return agent if isinstance(agent, str) and agent else None
 
 
@@ -72,6 +74,7 @@ def entry(event: Event, mask_bot_text: bool = True) -> Optional[Dict[str, Any]]:
         agent = agent_of(event)
         if agent:
             line["sender"], line["agent"] = "agent", agent
+            line["agent_shown"] = agent_of(event, "agent_shown")
         if buttons:
             line["buttons"] = buttons
         return line
@@ -101,12 +104,62 @@ def in_the_order_seen(events: Iterable[Event]) -> List[Event]:
     return ordered + greeting
 
 
+def offered_buttons(event: Event) -> List[Dict[str, str]]:
+    data = event.data if isinstance(getattr(event, "data", None), dict) else {}
+    return button_list(data.get("buttons") or data.get("quick_replies"))
+
+
+def with_button_titles(events: Iterable[Event]) -> List[Tuple[Event, Optional[str]]]:
+    """``events`` each with, for a player's message that is exactly the payload of a
+    button the bot offered just before (a quick reply clicked), that button's title."""
+    result: List[Tuple[Event, Optional[str]]] = []
+    offered: Dict[str, str] = {}
+    for event in events:
+        title = None
+        if isinstance(event, UserUttered):
+            title = offered.get(event.text or "")
+            offered = {}
+        elif isinstance(event, BotUttered):
+            for button in offered_buttons(event):
+                offered.setdefault(button["payload"], button["title"])
+        result.append((event, title))
+    return result
+
+
+def title_of_payload(events: Iterable[Event], payload: str) -> Optional[str]:
+    """The title of the button whose ``payload`` the player's last such message was."""
+    found = None
+    for event, title in with_button_titles(events):
+        if isinstance(event, UserUttered) and (event.text or "") == payload:
+            found = title
+    return found
+
+
 def transcript(events: Iterable[Event], limit: int = MAX_ENTRIES,
                mask_bot_text: bool = True) -> List[Dict[str, Any]]:
     """The visible messages of ``events``, oldest first (as seen), at most the last
-    ``limit``; ``mask_bot_text=False``: the bot's messages as sent (the player's history)."""
-    lines = [entry(event, mask_bot_text) for event in in_the_order_seen(events)]
+    ``limit``; ``mask_bot_text=False``: the bot's messages as sent (the player's history).
+    A quick reply the player clicked shows the button's title (``button: true``), not its
+    payload (``/human_handoff_wait``)."""
+    lines = []
+    for event, title in with_button_titles(in_the_order_seen(events)):
+        line = entry(event, mask_bot_text)
+        if line is not None and title:
+            line["text"], line["button"] = mask(title), True
+        lines.append(line)
     return [line for line in lines if line is not None][-limit:]
+
+
+def for_the_player(lines: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The transcript as the player may see it: an agent by the first name they chose to
+    show, never by their login."""
+    shown = []
+    for line in lines:
+        line = dict(line)
+        if "agent" in line:
+            line["agent"] = line.pop("agent_shown", None)
+        shown.append(line)
+    return shown
 
 
 def last_offered_payloads(events: Iterable[Event]) -> List[str]:

@@ -12,25 +12,25 @@ from casino_support.accounts import (
     BLOCKER_ACCOUNT_SUSPENDED, BLOCKER_SELF_EXCLUDED, BonusStatus, CancelledBonus,
     PlayerSummary, VerificationStatus, WithdrawalEligibility, WithdrawalStatus,
 )
-from casino_support.answers import Answer, Answers, bullets, document_name, join_fr
+from casino_support.answers import Answer, Answers, document_name, join_fr, listed
+from casino_support.catalogue import say
 from casino_support.config import SupportConfig
 from casino_support.formatting import format_amount, format_date, format_days
 
-STATUS_WORDS = {
-    "accepted": "validé",
-    "pending": "en cours de vérification",
-    "missing": "pas encore envoyé",
-    "rejected": "refusé",
-}
 FEMININE_DOCUMENTS = {"piece_identite"}
-WITHDRAWAL_STATUS_WORDS = {"pending": "en attente", "processing": "en cours de traitement"}
 
 
 def status_word(doc_type: str, status: str) -> str:
-    word = STATUS_WORDS.get(status, status)
-    if doc_type in FEMININE_DOCUMENTS and status in ("accepted", "missing", "rejected"):
-        word += "e"
-    return word
+    """The status of a document, agreeing with its name (« pièce d'identité validée »)."""
+    keys = [f"account.document_status.{status}"]
+    if doc_type in FEMININE_DOCUMENTS:
+        keys.insert(0, f"account.document_status_feminine.{status}")
+    for key in keys:
+        try:
+            return say(key)
+        except KeyError:
+            continue
+    return status
 
 
 def method_label(config: SupportConfig, key: str) -> str:
@@ -45,48 +45,47 @@ def _tz(config: SupportConfig) -> str:
 # --- account validation -----------------------------------------------------------------
 
 def verification_lines(verification: VerificationStatus) -> List[str]:
-    lines = []
+    result = []
     for doc in verification.documents:
-        line = f"{document_name(doc.doc_type)} : {status_word(doc.doc_type, doc.status)}"
+        name, status = document_name(doc.doc_type), status_word(doc.doc_type, doc.status)
         if doc.status == "rejected" and doc.rejection_reason:
-            line += f" (motif : {doc.rejection_reason})"
-        lines.append(line)
-    return lines
+            result.append(say("account.document_rejected_line", document=name, status=status,
+                              reason=doc.rejection_reason))
+        else:
+            result.append(say("account.document_line", document=name, status=status))
+    return result
 
 
 def verification_answer(verification: VerificationStatus, config: SupportConfig) -> Answer:
     settings = config.verification
     if verification.validated:
-        return Answer(["Bonne nouvelle : votre compte est validé, tous vos documents sont "
-                       "acceptés :\n" + bullets(verification_lines(verification))])
-    messages = ["Votre compte n'est pas encore validé :\n" + bullets(verification_lines(verification))]
+        return Answer([listed(say("account.verification.validated"),
+                              verification_lines(verification))])
+    messages = [listed(say("account.verification.not_validated"), verification_lines(verification))]
     to_send = [*verification.missing, *verification.rejected]
     if to_send:
         needed = [settings["documents"].get(doc, document_name(doc)) for doc in to_send]
-        messages.append(
-            "À envoyer : " + join_fr(needed) + f". Depuis {settings['upload_path']} "
-            f"({settings['formats']}) ; vérification sous {settings['review_hours']} heures. "
-            "Les retraits restent bloqués jusque-là."
-        )
+        messages.append(say("account.verification.to_send", documents=join_fr(needed),
+                            upload_path=settings["upload_path"], formats=settings["formats"],
+                            hours=settings["review_hours"]))
     elif verification.pending:
-        messages.append(f"Nous vérifions vos documents sous {settings['review_hours']} heures ; "
-                        "vous serez prévenu par e-mail. Rien d'autre à faire pour l'instant.")
+        messages.append(say("account.verification.pending", hours=settings["review_hours"]))
     return Answer(messages)
 
 
 # --- bonus ---------------------------------------------------------------------------------
 
 def bonus_lines(bonus: BonusStatus, config: SupportConfig) -> List[str]:
-    lines = [
-        f"montant du bonus : {format_amount(bonus.amount)}",
-        f"mises demandées : {format_amount(bonus.wagering_required)}, déjà misé "
-        f"{format_amount(bonus.wagering_done)}, reste à miser {format_amount(bonus.wagering_left)}",
+    result = [
+        say("account.bonus.amount", amount=format_amount(bonus.amount)),
+        say("account.bonus.wagering", required=format_amount(bonus.wagering_required),
+            done=format_amount(bonus.wagering_done), left=format_amount(bonus.wagering_left)),
     ]
     if bonus.max_bet is not None:
-        lines.append(f"mise maximale pendant le bonus : {format_amount(bonus.max_bet)} par partie")
+        result.append(say("account.bonus.max_bet", max_bet=format_amount(bonus.max_bet)))
     if bonus.expires_at is not None:
-        lines.append(f"expire le {format_date(bonus.expires_at, _tz(config))}")
-    return lines
+        result.append(say("account.bonus.expires", date=format_date(bonus.expires_at, _tz(config))))
+    return result
 
 
 def bonus_answer(bonus: Optional[BonusStatus], player: PlayerSummary,
@@ -94,96 +93,79 @@ def bonus_answer(bonus: Optional[BonusStatus], player: PlayerSummary,
     if player.self_excluded:
         return self_exclusion_answer(player, config)
     if bonus is None:
-        return Answer(["Vous n'avez aucun bonus actif en ce moment : rien ne bloque vos "
-                       "retraits de ce côté."])
-    messages = [f"Votre bonus « {bonus.name} » :\n" + bullets(bonus_lines(bonus, config))]
+        return Answer([say("account.bonus.none")])
+    messages = [listed(say("account.bonus.yours", name=bonus.name), bonus_lines(bonus, config))]
     if bonus.blocks_withdrawal:
-        messages.append(
-            "Tant qu'il reste des mises à faire, un retrait annule le bonus et les gains qui en "
-            "viennent. Vous pouvez aussi annuler le bonus vous-même si vous préférez retirer "
-            f"librement ({config.bonuses['cancel_path']}, ou dites-le-moi)."
-        )
+        messages.append(say("account.bonus.blocks_withdrawal",
+                            cancel_path=config.bonuses["cancel_path"]))
     return Answer(messages)
 
 
 def bonus_cancel_prompt(bonus: BonusStatus, config: SupportConfig) -> str:
-    return (
-        f"Si vous annulez votre bonus « {bonus.name} », vous perdez le bonus de "
-        f"{format_amount(bonus.amount)} et les gains obtenus avec lui ; les "
-        f"{format_amount(bonus.wagering_done)} déjà misés ne comptent plus. Votre argent "
-        "déposé reste à vous et vous pourrez retirer sans condition de mise. Je peux "
-        f"l'annuler pour vous ici, ou vous pouvez le faire vous-même : {config.bonuses['cancel_path']}."
-    )
+    return say("account.bonus.cancel_prompt", name=bonus.name, amount=format_amount(bonus.amount),
+               done=format_amount(bonus.wagering_done), cancel_path=config.bonuses["cancel_path"])
 
 
 def bonus_cancelled_answer(cancelled: CancelledBonus) -> Answer:
-    return Answer([
-        f"C'est fait : votre bonus « {cancelled.name} » de {format_amount(cancelled.amount)} est "
-        "annulé. Plus aucune condition de mise ne bloque vos retraits. L'annulation est "
-        "enregistrée sur votre compte."
-    ])
+    return Answer([say("account.bonus.cancelled", name=cancelled.name,
+                       amount=format_amount(cancelled.amount))])
+
+
+def _until(day) -> str:
+    """« jusqu'au 1er mars 2027 » when the end date is known."""
+    return say("account.self_exclusion.until", date=format_date(day)) if day else ""
 
 
 def self_exclusion_answer(player: PlayerSummary, config: SupportConfig) -> Answer:
-    until = (f" jusqu'au {format_date(player.self_excluded_until)}"
-             if player.self_excluded_until else "")
     helpline = config.helpline(player.country)
     return Answer([
-        f"Votre compte est en auto-exclusion{until} : l'accès au jeu est fermé et vous ne "
-        "recevrez aucune offre ni aucun bonus pendant cette période.",
-        f"Si vous avez besoin d'en parler : {helpline['name']}, {helpline['phone']} "
-        f"({helpline['hours']}).",
+        say("account.self_exclusion.closed", until=_until(player.self_excluded_until)),
+        say("account.self_exclusion.talk", name=helpline["name"], phone=helpline["phone"],
+            hours=helpline["hours"]),
     ])
 
 
 # --- withdrawals ------------------------------------------------------------------------------
 
 def withdrawal_line(item: WithdrawalStatus, config: SupportConfig) -> str:
-    status = WITHDRAWAL_STATUS_WORDS.get(item.status, item.status)
-    late = f", en retard (plus de {format_days(config.late_after_days)})" if item.late else ""
-    return (f"{format_amount(item.amount)} par {method_label(config, item.method)}, demandé le "
-            f"{format_date(item.requested_at, _tz(config))} (il y a {format_days(item.age_days)}), "
-            f"{status}{late}")
+    try:
+        status = say(f"account.withdrawal_status.{item.status}")
+    except KeyError:
+        status = item.status
+    facts = dict(amount=format_amount(item.amount), method=method_label(config, item.method),
+                 date=format_date(item.requested_at, _tz(config)), age=format_days(item.age_days),
+                 status=status)
+    if item.late:
+        return say("account.withdrawal.line_late", late_after=format_days(config.late_after_days),
+                   **facts)
+    return say("account.withdrawal.line", **facts)
 
 
 def withdrawal_answer(eligibility: WithdrawalEligibility, config: SupportConfig,
                       now: datetime) -> Answer:
     verification = eligibility.verification
     if BLOCKER_SELF_EXCLUDED in eligibility.blockers:
-        until = (f" jusqu'au {format_date(eligibility.self_excluded_until)}"
-                 if eligibility.self_excluded_until else "")
-        return Answer([
-            f"Votre compte est en auto-exclusion{until}. Votre solde vous appartient : pour le "
-            "retirer, un conseiller vérifie votre compte et fait le virement. "
-            + Answers(config, now).reach_support()
-        ])
+        return Answer([say("account.self_exclusion.withdraw",
+                           until=_until(eligibility.self_excluded_until),
+                           reach_support=Answers(config, now).reach_support())])
     if BLOCKER_ACCOUNT_SUSPENDED in eligibility.blockers:
-        return Answer(["Votre compte est suspendu : les retraits sont bloqués jusqu'à ce qu'un "
-                       "conseiller le réactive. " + Answers(config, now).reach_support()])
+        return Answer([say("account.suspended", reach_support=Answers(config, now).reach_support())])
     messages: List[str] = []
     if not verification.validated:
-        messages.append("Pas encore : votre compte doit d'abord être validé.\n"
-                        + bullets(verification_lines(verification)))
+        messages.append(listed(say("account.withdrawal.not_yet"), verification_lines(verification)))
         messages.extend(verification_answer(verification, config).messages[1:])
     else:
         bonus = eligibility.bonus
         if bonus is not None and bonus.blocks_withdrawal:
-            messages.append(
-                "Votre compte est validé et vous pouvez demander un retrait, mais attention : il "
-                f"vous reste {format_amount(bonus.wagering_left)} à miser sur votre bonus "
-                f"« {bonus.name} » ({format_amount(bonus.amount)}). Retirer maintenant annule ce "
-                "bonus et les gains qui en viennent. Vous pouvez aussi finir les mises, ou annuler "
-                "le bonus vous-même."
-            )
+            messages.append(say("account.withdrawal.bonus_warning",
+                                left=format_amount(bonus.wagering_left), name=bonus.name,
+                                amount=format_amount(bonus.amount)))
         else:
-            limits = config.limits
-            messages.append(
-                "Oui, vous pouvez retirer : votre compte est validé et aucun bonus ne bloque. "
-                f"Mon compte > Retrait, minimum {format_amount(limits['withdraw_min'])}."
-            )
+            messages.append(say("account.withdrawal.may_withdraw",
+                                minimum=format_amount(config.limits["withdraw_min"])))
     if eligibility.pending_withdrawals:
-        messages.append("Retraits déjà en cours :\n" + bullets(
-            [withdrawal_line(item, config) for item in eligibility.pending_withdrawals]))
+        messages.append(listed(say("account.withdrawal.pending"), [
+            withdrawal_line(item, config) for item in eligibility.pending_withdrawals]))
     return Answer(messages)
 
 
@@ -191,13 +173,14 @@ def normal_withdrawal_delay(withdrawals: Sequence[WithdrawalStatus], config: Sup
     """What the delay of these withdrawals' methods normally is (« normalement, c'est
     combien de temps ? » is the next question of a player whose withdrawal is late)."""
     methods = config.payment_methods
-    delays = [f"{methods[key].label} : {methods[key].withdraw_delay}"
+    delays = [say("common.method_delay", method=methods[key].label,
+                  delay=methods[key].withdraw_delay)
               for key in dict.fromkeys(item.method for item in withdrawals)
               if key in methods and methods[key].withdraw_delay]
     if not delays:
         return ""
-    return (f"\nDélai normal : traitement sous {config.withdrawals['processing_days']} jours "
-            "ouvrés, puis " + " ; ".join(delays) + ".")
+    return "\n" + say("account.withdrawal.normal_delay",
+                      days=config.withdrawals["processing_days"], delays=" ; ".join(delays))
 
 
 def late_payment_answer(withdrawals: Sequence[WithdrawalStatus], config: SupportConfig,
@@ -205,28 +188,23 @@ def late_payment_answer(withdrawals: Sequence[WithdrawalStatus], config: Support
     answers = Answers(config, now)
     late_after = config.late_after_days
     if not withdrawals:
-        return Answer([
-            "Je ne vois aucun retrait en attente sur votre compte : les retraits déjà payés ne "
-            "sont plus en attente de notre côté. Si un paiement annoncé comme envoyé n'est pas "
-            "arrivé, vérifiez auprès de votre banque ou portefeuille (délais ci-dessous), puis "
-            "contactez-nous avec le relevé.",
-            answers.withdrawal_delays(),
-        ])
+        return Answer([say("account.late_payment.none"), answers.withdrawal_delays()])
     late = [item for item in withdrawals if item.late]
     on_time = [item for item in withdrawals if not item.late]
     messages = []
     if late:
         messages.append(
-            f"Vous avez raison, ce retrait est en retard (plus de {format_days(late_after)}) :\n"
-            + bullets([withdrawal_line(item, config) for item in late])
+            listed(say("account.late_payment.late", late_after=format_days(late_after)),
+                   [withdrawal_line(item, config) for item in late])
             + normal_withdrawal_delay(late, config)
         )
-        messages.append("Ce retard doit être traité par notre équipe paiements. "
-                        + answers.reach_support())
+        messages.append(say("account.late_payment.payments_team",
+                            reach_support=answers.reach_support()))
     if on_time:
         messages.append(
-            "Dans les délais normaux :\n" + bullets([withdrawal_line(item, config) for item in on_time])
-            + f"\nNous traitons chaque retrait sous {config.withdrawals['processing_days']} jours "
-            "ouvrés, puis le délai du moyen de paiement s'ajoute."
+            listed(say("account.late_payment.on_time"),
+                   [withdrawal_line(item, config) for item in on_time])
+            + "\n" + say("account.late_payment.processing",
+                         days=config.withdrawals["processing_days"])
         )
     return Answer(messages)

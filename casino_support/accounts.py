@@ -427,6 +427,9 @@ def account_snapshot(source: Source, player_id: str, now: Optional[datetime] = N
     with use_session(source) as session:
         player = _player_summary(_require_player(session, player_id), now)
         eligibility = withdrawal_eligibility(session, player_id, now, config)
+        from .player_protection import protection_status  # it reads accounts too
+
+        protection = protection_status(session, player_id, now).as_dict()
     return {
         "player_id": player.player_id,
         "display_name": player.display_name,
@@ -442,6 +445,7 @@ def account_snapshot(source: Source, player_id: str, now: Optional[datetime] = N
         "blockers": list(eligibility.blockers),
         "notices": list(eligibility.notices),
         "generated_at": _iso(now),
+        "protection": protection,
     }
 
 

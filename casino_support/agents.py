@@ -102,12 +102,13 @@ class AgentInfo:
     last_seen_at: Optional[datetime] = None  # presence (see online_agents)
     supervisor: bool = False
     away: bool = False  # online but not available for new players (see set_away)
+    team: Optional[str] = None  # support.yml agent_desk.teams; None: any team
 
 
 def _agent_info(agent: Agent) -> AgentInfo:
     return AgentInfo(agent.id, agent.name, agent.active, aware_utc(agent.created_at),
                      aware_utc(agent.last_seen_at), bool(agent.supervisor),
-                     agent.away_since is not None)
+                     agent.away_since is not None, agent.team)
 
 
 @lru_cache(maxsize=1)

@@ -4,14 +4,19 @@ Every operator fact (hours, channels, delays, methods, limits, licence, helpline
 from the configuration; nothing here repeats one. A topic's answer depends on the aspect
 asked (learnt by the NLU: ``withdraw/delay``, ``bonus/expiry``...) and on the entities
 found (a payment method, a document type, a country); never on the raw words.
+
+The sentences themselves are in the catalogue (``wording.fr.yml``, sections named after
+the topics): this module chooses them and fills them with the configuration's facts.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence
 
+from casino_support.catalogue import lines, say
+from casino_support.complaints import ComplaintSettings
 from casino_support.config import SupportConfig
 from casino_support.formatting import format_amount as money
 from casino_support.questions import OVERVIEW, Question
@@ -31,33 +36,37 @@ def aspect_button(title: str, topic: str, aspect: str) -> Dict[str, str]:
     return {"title": title, "payload": f"/{topic}" + json.dumps({"aspect": aspect})}
 
 
-def aspect_buttons(topic: str, choices: Sequence[Tuple[str, str]]) -> List[Dict[str, str]]:
-    return [aspect_button(title, topic, aspect) for title, aspect in choices]
+def aspect_buttons(topic: str, aspects: Sequence[str]) -> List[Dict[str, str]]:
+    """Quick replies for ``aspects`` of ``topic``, titled by ``{topic}.buttons.{aspect}``."""
+    return [aspect_button(say(f"{topic}.buttons.{aspect}"), topic, aspect) for aspect in aspects]
 
 
-DEPOSIT_FAILED_BUTTON = {"title": "Dépôt refusé", "payload": "/deposit_failed"}
+def deposit_failed_button() -> Dict[str, str]:
+    return {"title": say("deposit.buttons.failed"), "payload": "/deposit_failed"}
 
 
 def join_fr(items: Sequence[str]) -> str:
+    """« a, b et c »."""
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
+    return ", ".join(items[:-1]) + f" {say('common.and')} " + items[-1]
 
 
-def bullets(lines: Sequence[str]) -> str:
-    return "\n".join(f"• {line}" for line in lines)
+def bullets(items: Sequence[str]) -> str:
+    return "\n".join(f"• {item}" for item in items)
 
 
-DOCUMENT_NAMES = {
-    "piece_identite": "pièce d'identité",
-    "justificatif_domicile": "justificatif de domicile",
-    "rib": "RIB",
-}
+def listed(intro: str, items: Sequence[str]) -> str:
+    """An introducing sentence, then its items as bullets, in one message."""
+    return intro + "\n" + bullets(items)
 
 
 def document_name(doc_type: str) -> str:
-    return DOCUMENT_NAMES.get(doc_type, doc_type.replace("_", " "))
+    try:
+        return say(f"document_names.{doc_type}")
+    except KeyError:
+        return doc_type.replace("_", " ")
 
 
 class Answers:
@@ -77,57 +86,55 @@ class Answers:
     def chat_status(self) -> str:
         return chat_hours(self.config).status_sentence(self.now)
 
-    def contact_lines(self) -> List[str]:
+    def contact_lines(self, only: Sequence[str] = ()) -> List[str]:
         channels = self.config.channels
-        lines = []
-        if "chat" in channels:
-            hours = chat_hours(self.config)
-            lines.append(
-                f"Chat avec un conseiller : {hours.weekly_summary()} "
-                f"({hours.status_sentence(self.now)})."
-            )
-        if "email" in channels:
-            email = channels["email"]
-            lines.append(f"E-mail : {email['address']}, réponse {email['response']}.")
-        if "phone" in channels:
-            lines.append(f"Téléphone : {self.phone_line()}")
-        if "contact_form" in channels:
-            form = channels["contact_form"]
-            lines.append(f"Formulaire de contact : {form['url']}, réponse {form['response']}.")
-        if "forum" in channels:
-            forum = channels["forum"]
-            lines.append(f"Forum des joueurs : {forum['url']} ({forum['response']}).")
-        return lines
+        result = []
+        for channel in ("chat", "email", "phone", "contact_form", "forum"):
+            if channel not in channels or (only and channel not in only):
+                continue
+            settings = channels[channel]
+            if channel == "chat":
+                hours = chat_hours(self.config)
+                result.append(say("contact.line.chat", hours=hours.weekly_summary(),
+                                  status=hours.status_sentence(self.now)))
+            elif channel == "email":
+                result.append(say("contact.line.email", address=settings["address"],
+                                  response=settings["response"]))
+            elif channel == "phone":
+                result.append(say("contact.line.phone", phone=self.phone_line()))
+            elif channel == "contact_form":
+                result.append(say("contact.line.contact_form", url=settings["url"],
+                                  response=settings["response"]))
+            else:
+                result.append(say("contact.line.forum", url=settings["url"],
+                                  response=settings["response"]))
+        return result
 
     def phone_line(self) -> str:
         """« +33 1 … (prix d'un appel local), du lundi au vendredi … (ouvert en ce moment…). »"""
         phone = self.config.channels["phone"]
         hours = channel_hours(self.config, "phone") or chat_hours(self.config)
-        return (f"{phone['number']} ({phone.get('cost', '')}), {hours.weekly_summary()} "
-                f"({hours.status_sentence(self.now)}).")
+        return say("contact.phone", number=phone["number"], cost=phone.get("cost", ""),
+                   hours=hours.weekly_summary(), status=hours.status_sentence(self.now))
 
     def reach_support(self) -> str:
         """One sentence on how to reach a human, true for this moment."""
         email = self.config.channels.get("email", {})
-        if chat_hours(self.config).is_open(self.now):
-            return (
-                f"Le chat avec un conseiller est {self.chat_status()} : vous pouvez demander « parler à un "
-                "conseiller »" + (f", ou écrire à {email['address']}." if email else ".")
-            )
-        return (
-            f"Le chat avec un conseiller est {self.chat_status()}."
-            + (f" Vous pouvez écrire dès maintenant à {email['address']} ({email['response']})."
-               if email else "")
-        )
+        state = "open" if chat_hours(self.config).is_open(self.now) else "closed"
+        if not email:
+            return say(f"contact.reach.{state}", status=self.chat_status())
+        return say(f"contact.reach.{state}_with_email", status=self.chat_status(),
+                   address=email["address"], response=email["response"])
 
     def helpline_sentence(self, country: Optional[str] = None) -> str:
         """The helpline of ``country`` (a code of support.yml), else the default (France)."""
         line = self.config.helpline(country)
-        sentence = (f"{line['name']} : {line['phone']} ({line['hours']}), {line['url']}. "
-                    "C'est gratuit, anonyme et confidentiel.")
+        sentence = say("responsible_gambling.helpline", name=line["name"], phone=line["phone"],
+                       hours=line["hours"], url=line["url"])
         default = self.config.helpline()
         if line is not default:
-            sentence += f" En France : {default['name']}, {default['phone']}."
+            sentence += " " + say("responsible_gambling.helpline_france", name=default["name"],
+                                  phone=default["phone"])
         return sentence
 
     # --- registration ------------------------------------------------------------
@@ -137,46 +144,28 @@ class Answers:
         age, countries = op["minimum_age"], join_fr(op["countries_served"])
         if q.aspect == "confirmation_email":
             return Answer([
-                "Si l'e-mail de confirmation n'arrive pas :\n" + bullets([
-                    "vérifiez les courriers indésirables (spam) et l'onglet Promotions ;",
-                    "vérifiez l'adresse saisie dans Mon compte > Mes informations ;",
-                    "demandez un nouvel envoi depuis la page de connexion (« Renvoyer l'e-mail "
-                    f"de confirmation ») ; le lien est valable {security['confirmation_link_validity']}.",
-                ]),
-                "Toujours rien après 30 minutes ? " + self.reach_support(),
+                listed(say("register.confirmation_email.intro"), lines(
+                    "register.confirmation_email.steps",
+                    validity=security["confirmation_link_validity"])),
+                say("register.confirmation_email.still_nothing", reach_support=self.reach_support()),
             ])
         if q.aspect == "second_account":
-            return Answer([
-                "Un seul compte est autorisé par personne, par foyer et par moyen de paiement. "
-                "Si vous avez déjà un compte, utilisez « Mot de passe oublié » pour le récupérer "
-                "plutôt que d'en ouvrir un autre : les comptes en double sont fermés."
-            ])
+            return Answer([say("register.second_account")])
         if q.aspect == "conditions":
             return Answer([
-                f"Il faut avoir au moins {age} ans et résider dans un pays accepté : {countries}. "
-                "L'âge et l'adresse sont vérifiés avec vos documents avant le premier retrait ; "
-                "l'utilisation d'un VPN pour jouer depuis un autre pays est interdite.",
-                "Une inscription est refusée aussi quand un compte existe déjà à votre nom, à votre "
-                "adresse ou avec le même moyen de paiement, ou quand vous êtes inscrit sur un "
-                "registre d'auto-exclusion.",
+                say("register.conditions.who", age=age, countries=countries),
+                say("register.conditions.refused"),
                 self.config.operator["licence"]["note"],
             ])
         answer = Answer([
-            "Pour créer votre compte :\n" + bullets([
-                "cliquez sur « S'inscrire » en haut de la page ;",
-                "indiquez vos nom, prénom, date de naissance et adresse exacts (ils seront "
-                "comparés à votre pièce d'identité) ;",
-                f"choisissez un mot de passe d'au moins {security['password_min_length']} "
-                "caractères et validez l'e-mail de confirmation.",
-            ]),
-            f"Conditions : avoir au moins {age} ans et résider dans un pays accepté ({countries}). "
-            f"Pour retirer vos gains, il faudra ensuite faire valider votre compte ({self.required_documents()}).",
+            listed(say("register.how.intro"), lines(
+                "register.how.steps", password_length=security["password_min_length"])),
+            say("register.how.conditions", age=age, countries=countries,
+                documents=self.required_documents()),
         ])
         if q.is_overview:
-            answer.buttons = aspect_buttons("register", [
-                ("E-mail de confirmation non reçu", "confirmation_email"),
-                ("Âge et pays acceptés", "conditions"),
-                ("J'ai déjà un compte", "second_account")])
+            answer.buttons = aspect_buttons(
+                "register", ["confirmation_email", "conditions", "second_account"])
         return answer
 
     # --- deposits -----------------------------------------------------------------
@@ -184,183 +173,134 @@ class Answers:
         limits = self.config.limits
         minimum, maximum = money(limits["deposit_min"]), money(limits["deposit_max_per_day"])
         method = self.method(q.payment_method)
+        accepted = join_fr(self.methods("deposit"))
         if q.payment_method and method is None:
-            return Answer([
-                "Ce moyen de paiement n'est pas accepté. Pour déposer, vous pouvez utiliser : "
-                + join_fr(self.methods("deposit")) + "."
-            ])
+            return Answer([say("deposit.unknown_method", methods=accepted)])
         if method is not None:
             if not method.deposit:
-                return Answer([f"{method.label} n'est pas accepté pour les dépôts. Moyens acceptés : "
-                               + join_fr(self.methods("deposit")) + "."])
-            fee = "sans frais" if not method.fee else f"frais de {method.fee} %"
-            return Answer([
-                f"Oui, vous pouvez déposer par {method.label} : crédit {method.deposit_delay}, {fee}. "
-                f"Dépôt minimum {minimum}, maximum {maximum} par jour."
-                + ("" if method.withdraw else
-                   f" Attention : {method.label} ne permet pas les retraits, il vous faudra un autre moyen pour retirer.")
-            ])
+                return Answer([say("deposit.method_refused", method=method.label, methods=accepted)])
+            sentence = say("deposit.method", method=method.label, delay=method.deposit_delay,
+                           fee=self.method_fee(method), minimum=minimum, maximum=maximum)
+            if not method.withdraw:
+                sentence += " " + say("deposit.no_withdraw", method=method.label)
+            return Answer([sentence])
         if q.aspect == "fees":
-            return Answer([
-                f"Les dépôts sont {self.deposit_fees()}. Votre banque ou votre portefeuille "
-                "électronique peut appliquer ses propres frais."
-            ])
+            return Answer([say("deposit.fees", fees=self.deposit_fees())])
         if q.aspect == "limits":
-            return Answer([f"Dépôt minimum {minimum}, maximum {maximum} par jour. Vous pouvez aussi "
-                           "vous fixer une limite plus basse dans "
-                           f"{self.config.responsible_gambling['limits_path']}."])
+            return Answer([say("deposit.limits", minimum=minimum, maximum=maximum,
+                               limits_path=self.config.responsible_gambling["limits_path"])])
         if q.aspect == "delay":
-            return Answer(["Votre dépôt apparaît sur votre solde dès le paiement accepté. "
-                           + self.deposit_delays()])
+            return Answer([say("deposit.delay", delays=self.deposit_delays())])
         if q.aspect == "methods":
-            return Answer(["Vous pouvez déposer par " + join_fr(self.methods("deposit"))
-                           + ". " + self.deposit_delays()])
+            return Answer([say("deposit.methods", methods=accepted, delays=self.deposit_delays())])
         answer = Answer([
-            "Pour déposer : Mon compte > Dépôt, choisissez le moyen de paiement et le montant.",
-            "Moyens acceptés : " + join_fr(self.methods("deposit")) + ". "
-            f"Dépôt minimum {minimum}, maximum {maximum} par jour, {self.deposit_fees()}. "
-            + self.deposit_delays(),
-            "Un bonus peut vous être proposé au dépôt : vous êtes libre de le refuser.",
+            say("deposit.how.where"),
+            say("deposit.how.terms", methods=accepted, minimum=minimum, maximum=maximum,
+                fees=self.deposit_fees(), delays=self.deposit_delays()),
+            say("deposit.how.bonus"),
         ])
         if q.is_overview:
-            answer.buttons = aspect_buttons("deposit", [
-                ("Moyens de paiement", "methods"), ("Minimum et maximum", "limits"),
-                ("Délai de crédit", "delay")]) + [DEPOSIT_FAILED_BUTTON]
+            answer.buttons = aspect_buttons("deposit", ["methods", "limits", "delay"]) + [
+                deposit_failed_button()]
         return answer
 
-    def deposit_fees(self) -> str:
-        with_fees = [f"{m.label} ({m.fee} %)" for m in self.config.payment_methods.values()
-                     if m.deposit and m.fee]
+    def fees_sentence(self, direction: str) -> str:
+        with_fees = [say("common.method_with_fee", method=m.label, fee=m.fee)
+                     for m in self.config.payment_methods.values() if getattr(m, direction) and m.fee]
         if not with_fees:
-            return "sans frais de notre part"
-        return "sans frais de notre part sauf " + join_fr(with_fees)
+            return say("common.no_fees_from_us")
+        return say("common.no_fees_from_us_except", methods=join_fr(with_fees))
+
+    def deposit_fees(self) -> str:
+        return self.fees_sentence("deposit")
 
     def required_documents(self) -> str:
         return join_fr([document_name(key) for key in self.config.verification["documents"]])
 
     def deposit_delays(self) -> str:
+        instant = say("deposit.instant")
         methods = [m for m in self.config.payment_methods.values() if m.deposit]
-        slow = [f"{m.label} : {m.deposit_delay}" for m in methods if m.deposit_delay != "instantané"]
+        slow = [say("common.method_delay", method=m.label, delay=m.deposit_delay)
+                for m in methods if m.deposit_delay != instant]
         if not slow:
-            return "Le crédit est instantané."
-        return "Le crédit est instantané, sauf " + join_fr(slow) + "."
+            return say("deposit.delays_instant")
+        return say("deposit.delays_except", methods=join_fr(slow))
 
     def deposit_failed(self, q: Question) -> Answer:
         limits = self.config.limits
         method = self.method(q.payment_method)
-        if method is not None and method.deposit and method.deposit_delay != "instantané":
-            return Answer([
-                f"Un dépôt par {method.label} arrive sur votre solde en {method.deposit_delay} "
-                "après son départ de votre banque (un virement parti un vendredi soir arrive "
-                "après le week-end).",
-                "Passé ce délai, contactez-nous avec la date, le montant et une capture du relevé "
-                "montrant le débit ; nous retrouverons la transaction. " + self.reach_support(),
-            ])
+        if method is not None and method.deposit and method.deposit_delay != say("deposit.instant"):
+            return Answer(lines("deposit_failed.slow_method", method=method.label,
+                                delay=method.deposit_delay, reach_support=self.reach_support()))
         return Answer([
-            "Un dépôt refusé vient le plus souvent de :\n" + bullets([
-                "la validation 3D Secure non faite dans l'application de votre banque ;",
-                "le plafond de paiement de votre carte atteint, ou une banque qui bloque les "
-                "paiements vers les sites de jeu (appelez-la pour les autoriser) ;",
-                f"un montant sous le minimum de {money(limits['deposit_min'])} ou au-dessus de "
-                f"{money(limits['deposit_max_per_day'])} par jour ;",
-                "une carte ou un compte qui n'est pas à votre nom (refusé par sécurité).",
-            ]),
-            "Si votre compte a été débité sans que le dépôt apparaisse sur votre solde : "
-            "attendez 30 minutes (virement : le délai indiqué à la banque), puis contactez-nous "
-            "avec la date, le montant et une capture du relevé ; nous retrouverons la transaction. "
-            + self.reach_support(),
+            listed(say("deposit_failed.intro"), lines(
+                "deposit_failed.causes", minimum=money(limits["deposit_min"]),
+                maximum=money(limits["deposit_max_per_day"]))),
+            say("deposit_failed.debited", reach_support=self.reach_support()),
         ])
 
     # --- withdrawals --------------------------------------------------------------
     def withdrawal_delays(self) -> str:
-        delays = [f"{m.label} : {m.withdraw_delay}" for m in self.config.payment_methods.values()
-                  if m.withdraw and m.withdraw_delay]
-        days = self.config.withdrawals["processing_days"]
-        return (f"Nous traitons chaque demande sous {days} jours ouvrés au plus, puis le délai "
-                "du moyen de paiement s'ajoute :\n" + bullets(delays))
+        delays = [say("common.method_delay", method=m.label, delay=m.withdraw_delay)
+                  for m in self.config.payment_methods.values() if m.withdraw and m.withdraw_delay]
+        return listed(say("withdraw.delays", days=self.config.withdrawals["processing_days"]),
+                      delays)
 
     def withdraw(self, q: Question) -> Answer:
         limits = self.config.limits
         rules = self.config.withdrawals
         minimum, maximum = money(limits["withdraw_min"]), money(limits["withdraw_max_per_week"])
+        possible = join_fr(self.methods("withdraw"))
+        same = (" " + say("withdraw.same_method")) if rules.get("same_method_rule") else ""
         if q.aspect == "cancel":
             if rules.get("cancellable_while_pending"):
-                return Answer([
-                    "Tant qu'un retrait est « en attente », vous pouvez l'annuler : Mon compte > "
-                    "Retraits > Annuler. Le montant revient aussitôt sur votre solde. Une fois "
-                    "le paiement envoyé, il ne peut plus être annulé."
-                ])
-            return Answer(["Un retrait demandé ne peut pas être annulé. " + self.reach_support()])
+                return Answer([say("withdraw.cancel")])
+            return Answer([say("withdraw.no_cancel", reach_support=self.reach_support())])
         method = self.method(q.payment_method)
         if q.payment_method and method is None:
-            return Answer(["Ce moyen de paiement n'est pas proposé pour les retraits. Moyens possibles : "
-                           + join_fr(self.methods("withdraw")) + "."])
+            return Answer([say("withdraw.unknown_method", methods=possible)])
         if method is not None and not method.withdraw:
-            return Answer([
-                f"Les retraits ne sont pas possibles vers {method.label}. Vous pouvez retirer par "
-                + join_fr(self.methods("withdraw")) + " (de préférence le moyen déjà utilisé pour déposer)."
-            ])
+            return Answer([say("withdraw.method_refused", method=method.label, methods=possible)])
         if method is not None:
-            return Answer([
-                f"Oui, vous pouvez retirer par {method.label} : {method.withdraw_delay}, après "
-                f"notre traitement de {rules['processing_days']} jours ouvrés au plus. "
-                f"Retrait minimum {minimum}, {self.method_fee(method)}."
-            ])
+            return Answer([say("withdraw.method", method=method.label, delay=method.withdraw_delay,
+                               days=rules["processing_days"], minimum=minimum,
+                               fee=self.method_fee(method))])
         if q.aspect == "delay":
             return Answer([self.withdrawal_delays()])
         if q.aspect == "fees":
-            return Answer([f"Les retraits sont {self.withdrawal_fees()}. Votre banque ou votre "
-                           "portefeuille électronique peut appliquer ses propres frais."])
+            return Answer([say("withdraw.fees", fees=self.withdrawal_fees())])
         if q.aspect == "limits":
-            return Answer([f"Vous pouvez retirer au minimum {minimum}, et au maximum {maximum} "
-                           "par semaine."])
+            return Answer([say("withdraw.limits", minimum=minimum, maximum=maximum)])
         if q.aspect == "methods":
-            same = (" Le retrait se fait en priorité vers le moyen utilisé pour déposer."
-                    if rules.get("same_method_rule") else "")
-            return Answer(["Moyens possibles pour retirer : " + join_fr(self.methods("withdraw"))
-                           + "." + same, self.withdrawal_delays()])
+            return Answer([say("withdraw.methods", methods=possible) + same,
+                           self.withdrawal_delays()])
         if q.aspect == "blocked":
             return Answer([
-                "Un retrait est bloqué le plus souvent parce que :\n" + bullets([
-                    f"le compte n'est pas encore validé ({self.required_documents()}) ;",
-                    "un bonus actif a encore des mises à faire (un retrait l'annulerait) ;",
-                    f"le montant est sous le minimum de {minimum} ou au-dessus de {maximum} par semaine ;",
-                    "le moyen choisi ne permet pas les retraits, ou n'est pas celui utilisé pour déposer.",
-                ]),
-                "Connecté à votre espace joueur, je vous dis lequel de ces cas est le vôtre. "
-                + self.reach_support(),
+                listed(say("withdraw.blocked.intro"), lines(
+                    "withdraw.blocked.causes", documents=self.required_documents(),
+                    minimum=minimum, maximum=maximum)),
+                say("withdraw.blocked.logged_in", reach_support=self.reach_support()),
             ])
-        same = (" Le retrait se fait en priorité vers le moyen utilisé pour déposer."
-                if rules.get("same_method_rule") else "")
         answer = Answer([
-            "Pour retirer vos gains : Mon compte > Retrait, choisissez le montant et le moyen de "
-            f"paiement. Minimum {minimum}, maximum {maximum} par semaine.{same}",
-            f"Avant un premier retrait, votre compte doit être validé ({self.required_documents()}) ; "
-            "un bonus dont les conditions de mise ne sont pas remplies est perdu si vous retirez.",
+            say("withdraw.how.where", minimum=minimum, maximum=maximum) + same,
+            say("withdraw.how.first", documents=self.required_documents()),
             self.withdrawal_delays(),
         ])
         if q.is_overview:
-            answer.buttons = aspect_buttons("withdraw", [
-                ("Délais", "delay"), ("Retrait bloqué", "blocked"),
-                ("Annuler un retrait", "cancel")])
+            answer.buttons = aspect_buttons("withdraw", ["delay", "blocked", "cancel"])
         return answer
 
     def method_fee(self, method) -> str:
-        return "sans frais" if not method.fee else f"frais de {method.fee} %"
+        return say("common.free") if not method.fee else say("common.fee", fee=method.fee)
 
     def withdrawal_fees(self) -> str:
-        with_fees = [f"{m.label} ({m.fee} %)" for m in self.config.payment_methods.values()
-                     if m.withdraw and m.fee]
-        if not with_fees:
-            return "sans frais de notre part"
-        return "sans frais de notre part sauf " + join_fr(with_fees)
+        return self.fees_sentence("withdraw")
 
     def late_payment(self, q: Question) -> Answer:
-        late = self.config.late_after_days
         return Answer([
             self.withdrawal_delays(),
-            f"Au-delà de {late} jours sans paiement, le retrait est considéré en retard et "
-            "notre équipe paiements doit vérifier. " + self.reach_support(),
+            say("late_payment.rule", days=self.config.late_after_days,
+                reach_support=self.reach_support()),
         ])
 
     # --- account access -------------------------------------------------------------
@@ -368,215 +308,157 @@ class Answers:
         security = self.config.account_security
         if q.aspect == "code":
             return Answer([
-                "Si le code de vérification n'arrive pas :\n" + bullets([
-                    f"attendez 2 minutes, puis « Renvoyer le code » (un code vaut {security['verification_code_validity']}) ;",
-                    "vérifiez le numéro de téléphone ou l'adresse e-mail de votre compte, et les spams ;",
-                    "avec une application d'authentification, vérifiez que l'heure du téléphone est automatique.",
-                ]),
-                "Vous avez changé de numéro ou perdu le téléphone ? Un conseiller doit vérifier "
-                "votre identité avant de désactiver la double authentification. " + self.reach_support(),
+                listed(say("account_access.code.intro"), lines(
+                    "account_access.code.steps", validity=security["verification_code_validity"])),
+                say("account_access.code.lost_phone", reach_support=self.reach_support()),
             ])
         if q.aspect == "close":
             rg = self.config.responsible_gambling
             return Answer([
-                "Pour fermer votre compte, demandez-le à un conseiller (chat ou e-mail) : votre "
-                "solde vous est d'abord versé, puis le compte est fermé.",
-                "Si vous voulez arrêter de jouer parce que le jeu prend trop de place, une "
-                f"auto-exclusion ({rg['limits_path']}) bloque aussi la réouverture pendant sa "
-                "durée, et vous pouvez être aidé : " + self.helpline_sentence(q.country),
+                say("account_access.close.how"),
+                say("account_access.close.self_exclusion", limits_path=rg["limits_path"],
+                    helpline=self.helpline_sentence(q.country)),
                 self.reach_support(),
             ])
         if q.aspect == "locked":
-            return Answer([
-                f"Après {security['lockout_after_failed_logins']} mots de passe erronés, le compte "
-                f"est verrouillé {security['lockout_minutes']} minutes : attendez puis utilisez "
-                "« Mot de passe oublié ».",
-                "Un compte suspendu (vérification en cours, doublon, demande de jeu responsable) ne "
-                "peut être débloqué que par un conseiller, qui vous dira pourquoi. "
-                + self.reach_support(),
-            ])
+            return Answer(lines("account_access.locked",
+                                attempts=security["lockout_after_failed_logins"],
+                                minutes=security["lockout_minutes"],
+                                reach_support=self.reach_support()))
         if q.aspect == "password":
-            return Answer([
-                "Mot de passe oublié : sur la page de connexion, cliquez « Mot de passe oublié ? », "
-                "saisissez l'e-mail de votre compte et suivez le lien reçu (valable "
-                f"{security['password_reset_link_validity']}, pensez aux spams). Choisissez un mot "
-                f"de passe d'au moins {security['password_min_length']} caractères que vous "
-                "n'utilisez nulle part ailleurs.",
-                "Vous ne recevez pas l'e-mail ou n'avez plus accès à l'adresse ? " + self.reach_support(),
-            ])
+            return Answer(lines("account_access.password",
+                                validity=security["password_reset_link_validity"],
+                                password_length=security["password_min_length"],
+                                reach_support=self.reach_support()))
         if q.aspect == "change_details":
-            how = security.get("change_details")
-            return Answer([(f"{how} " if how else "Pour changer l'adresse e-mail, le numéro de "
-                            "téléphone ou l'adresse de votre compte, un conseiller vérifie "
-                            "d'abord votre identité. ") + self.reach_support()])
+            how = security.get("change_details") or say("account_access.change_details")
+            return Answer([f"{how} {self.reach_support()}"])
         answer = Answer([
-            "Pour vous connecter : bouton « Connexion », avec l'e-mail et le mot de passe de votre compte.",
-            "Si ça ne marche pas :\n" + bullets([
-                "mot de passe oublié : « Mot de passe oublié ? » sur la page de connexion ;",
-                "code de vérification non reçu : « Renvoyer le code », et vérifiez les spams ;",
-                f"compte verrouillé après {security['lockout_after_failed_logins']} essais : "
-                f"attendez {security['lockout_minutes']} minutes ;",
-                "compte suspendu : seul un conseiller peut le débloquer.",
-            ]),
+            say("account_access.how.login"),
+            listed(say("account_access.how.intro"), lines(
+                "account_access.how.steps", attempts=security["lockout_after_failed_logins"],
+                minutes=security["lockout_minutes"])),
             self.reach_support(),
         ])
         if q.is_overview:
-            answer.buttons = aspect_buttons("account_access", [
-                ("Mot de passe oublié", "password"), ("Code non reçu", "code"),
-                ("Changer l'e-mail du compte", "change_details")])
+            answer.buttons = aspect_buttons("account_access", ["password", "code", "change_details"])
         return answer
 
     # --- account validation ---------------------------------------------------------
     def upload_sentence(self) -> str:
         ver = self.config.verification
-        return (f"Envoi : {ver['upload_path']} ({ver['formats']}). Vérification sous "
-                f"{ver['review_hours']} heures ; vous êtes prévenu par e-mail.")
+        return say("verify_account.upload", upload_path=ver["upload_path"], formats=ver["formats"],
+                   hours=ver["review_hours"])
 
     def verify_account(self, q: Question) -> Answer:
         ver = self.config.verification
         docs = ver["documents"]
         if q.document_type in docs:
-            return Answer([f"Document demandé : {docs[q.document_type]}.", self.upload_sentence()])
+            return Answer([say("verify_account.document", document=docs[q.document_type]),
+                           self.upload_sentence()])
         if q.aspect == "documents":
             return Answer([
-                "Les documents demandés :\n" + bullets(list(docs.values())),
-                "Chacun doit être lisible, en cours de validité, à votre nom, les quatre coins "
-                "visibles. " + self.upload_sentence(),
+                listed(say("verify_account.documents.intro"), list(docs.values())),
+                say("verify_account.documents.rules", upload=self.upload_sentence()),
             ])
         if q.aspect == "where_to_send":
             return Answer([self.upload_sentence()])
         if q.aspect == "delay":
-            return Answer([
-                f"Nous vérifions vos documents sous {ver['review_hours']} heures après leur envoi "
-                "et vous prévenons par e-mail. Un document refusé doit être renvoyé, et le délai "
-                "repart de son nouvel envoi.",
-            ])
+            return Answer([say("verify_account.delay", hours=ver["review_hours"])])
         if q.aspect == "rejected":
             return Answer([
-                "Un document est refusé quand il est illisible, expiré, coupé (les quatre coins "
-                "doivent être visibles) ou à un autre nom que celui du compte. Les documents "
-                "acceptés :\n" + bullets(list(docs.values())),
+                listed(say("verify_account.rejected"), list(docs.values())),
                 self.upload_sentence(),
             ])
         answer = Answer([
-            "Pour valider votre compte (obligatoire avant le premier retrait), envoyez :\n"
-            + bullets(list(docs.values())),
-            f"Envoi : {ver['upload_path']} ({ver['formats']}). Nous vérifions sous "
-            f"{ver['review_hours']} heures et vous prévenons par e-mail. Un document refusé "
-            "(illisible, expiré, coupé, nom différent) doit être renvoyé.",
+            listed(say("verify_account.how.intro"), list(docs.values())),
+            say("verify_account.how.upload", upload_path=ver["upload_path"],
+                formats=ver["formats"], hours=ver["review_hours"]),
         ])
         if q.is_overview:
-            answer.buttons = aspect_buttons("verify_account", [
-                ("Où envoyer un document", "where_to_send"), ("Délai de vérification", "delay"),
-                ("Document refusé", "rejected")])
+            answer.buttons = aspect_buttons("verify_account", ["where_to_send", "delay", "rejected"])
         return answer
 
     # --- bonuses --------------------------------------------------------------------
     def welcome_terms(self) -> str:
         welcome = self.config.bonuses["welcome"]
-        return (f"Bonus de bienvenue : {welcome['description']}, à miser "
-                f"{welcome['wagering_multiplier']} fois en {welcome['validity_days']} jours, mise "
-                f"maximale {money(welcome['max_bet'])} par partie pendant le bonus.")
+        return say("bonus.welcome_terms", description=welcome["description"],
+                   multiplier=welcome["wagering_multiplier"], days=welcome["validity_days"],
+                   max_bet=money(welcome["max_bet"]))
 
     def wagering_rule(self) -> str:
         welcome = self.config.bonuses["welcome"]
-        return (f"Le bonus de bienvenue ({welcome['description']}) est à miser "
-                f"{welcome['wagering_multiplier']} fois son montant en {welcome['validity_days']} "
-                "jours avant que ce qu'il rapporte puisse être retiré. Pendant ce temps, la mise "
-                f"maximale est de {money(welcome['max_bet'])} par partie.")
+        return say("bonus.wagering_rule", description=welcome["description"],
+                   multiplier=welcome["wagering_multiplier"], days=welcome["validity_days"],
+                   max_bet=money(welcome["max_bet"]))
 
     def bonus_rights(self) -> str:
-        bonuses = self.config.bonuses
-        return (
-            "Un bonus n'est jamais obligatoire : vous pouvez le refuser au dépôt ou l'annuler "
-            f"à tout moment ({bonuses['cancel_path']}) ; les gains liés au bonus sont alors perdus, "
-            "votre argent déposé reste à vous."
-        )
+        return say("bonus.rights", cancel_path=self.config.bonuses["cancel_path"])
 
     def bonus(self, q: Question) -> Answer:
         bonuses = self.config.bonuses
         welcome = bonuses["welcome"]
         if q.aspect == "free_spins":
-            return Answer([f"Tours gratuits : {bonuses['free_spins']}.", self.bonus_rights()])
+            return Answer([say("bonus.free_spins", free_spins=bonuses["free_spins"]),
+                           self.bonus_rights()])
         if q.aspect == "cashback":
-            return Answer([f"Cashback : {bonuses['cashback']}.", self.bonus_rights()])
+            return Answer([say("bonus.cashback", cashback=bonuses["cashback"]), self.bonus_rights()])
         if q.aspect == "vip":
-            return Answer([f"Nous avons {bonuses['vip']}.", self.bonus_rights()])
+            return Answer([say("bonus.vip", vip=bonuses["vip"]), self.bonus_rights()])
         if q.aspect == "wagering":
             return Answer([
-                "Les conditions de mise (wagering) indiquent combien vous devez miser avant de "
-                "pouvoir retirer l'argent d'un bonus. " + self.wagering_rule(),
-                f"Tours gratuits : {bonuses['free_spins']}.",
+                say("bonus.wagering", rule=self.wagering_rule()),
+                say("bonus.free_spins", free_spins=bonuses["free_spins"]),
                 self.bonus_rights(),
             ])
         if q.aspect == "expiry":
-            return Answer([
-                f"Le bonus de bienvenue est valable {welcome['validity_days']} jours : les mises "
-                "doivent être faites dans ce délai, sinon le bonus et ses gains expirent. La date "
-                "d'expiration de votre bonus est dans Mon compte > Bonus."
-            ])
+            return Answer([say("bonus.expiry", days=welcome["validity_days"])])
         if q.aspect == "welcome":
-            return Answer([
-                self.welcome_terms(),
-                "Pour le recevoir, laissez cochée la case « Recevoir le bonus » lors de votre "
-                "premier dépôt.",
-                self.bonus_rights(),
-            ])
+            return Answer([self.welcome_terms(), say("bonus.welcome_how"), self.bonus_rights()])
         if q.aspect == "not_received":
-            return Answer([
-                "Le bonus de bienvenue est crédité au premier dépôt si la case « Recevoir le bonus » "
-                f"était cochée ({welcome['description']}). S'il n'apparaît pas dans Mon compte > "
-                "Bonus, un conseiller peut vérifier votre dépôt. " + self.reach_support(),
-            ])
+            return Answer([say("bonus.not_received", description=welcome["description"],
+                               reach_support=self.reach_support())])
         answer = Answer([
             self.welcome_terms(),
-            f"Aussi : {bonuses['cashback']} ; {bonuses['free_spins']} ; {bonuses['vip']}.",
+            say("bonus.also", cashback=bonuses["cashback"], free_spins=bonuses["free_spins"],
+                vip=bonuses["vip"]),
             self.bonus_rights(),
         ])
         if q.is_overview:
-            answer.buttons = aspect_buttons("bonus", [
-                ("Les conditions de mise", "wagering"), ("Le programme VIP", "vip"),
-                ("Les tours gratuits", "free_spins")])
+            answer.buttons = aspect_buttons("bonus", ["wagering", "vip", "free_spins"])
         return answer
 
     def bonus_cancel(self, q: Question) -> Answer:
-        return Answer([
-            self.bonus_rights(),
-            "Pour refuser un bonus au moment du dépôt, décochez « Recevoir le bonus » avant de valider.",
-        ])
+        return Answer([self.bonus_rights(), say("bonus.refuse")])
 
     # --- contact and the operator ----------------------------------------------------
     def contact_support(self, q: Question) -> Answer:
         complaints = self.config.operator["complaints"]
         channels = self.config.channels
         if q.aspect == "complaint":
-            return Answer([
-                f"Pour une réclamation : {complaints['first_step']} ; réponse sous "
-                f"{complaints['response_days']} jours. Ensuite, {complaints['mediation']}.",
-            ])
+            return Answer([say("contact.complaint", first_step=complaints["first_step"],
+                               days=complaints["response_days"],
+                               mediation=complaints["mediation"])])
         if q.aspect == "hours":
-            lines = [line for line in self.contact_lines()
-                     if line.startswith(("Chat", "Téléphone"))]
-            return Answer(["Nos horaires :\n" + bullets(lines),
-                           "Et je réponds ici à toute heure aux questions courantes."])
+            return Answer([listed(say("contact.hours"), self.contact_lines(("chat", "phone"))),
+                           say("contact.any_hour")])
         if q.aspect == "email" and "email" in channels:
             email = channels["email"]
-            return Answer([f"Vous pouvez nous écrire à {email['address']}, réponse {email['response']}."])
+            return Answer([say("contact.email", address=email["address"],
+                               response=email["response"])])
         if q.aspect == "phone" and "phone" in channels:
-            return Answer([f"Vous pouvez nous appeler au {self.phone_line()}"])
-        return Answer([
-            "Vous pouvez nous joindre :\n" + bullets(self.contact_lines()),
-            "Et je réponds ici à toute heure aux questions courantes.",
-        ])
+            return Answer([say("contact.call", phone=self.phone_line())])
+        return Answer([listed(say("contact.all"), self.contact_lines()), say("contact.any_hour")])
 
     def operator_licence(self, q: Question) -> Answer:
         op = self.config.operator
         licence = op["licence"]
         complaints = op["complaints"]
         return Answer([
-            f"{op['name']} est exploité sous licence de la {licence['authority']}, "
-            f"sous le numéro {licence['number']}. {licence['note']}",
-            f"En cas de litige : {complaints['first_step']}, puis {complaints['mediation']}.",
+            say("licence.operator", operator=op["name"], authority=licence["authority"],
+                number=licence["number"], note=licence["note"]),
+            say("licence.dispute", first_step=complaints["first_step"],
+                mediation=complaints["mediation"]),
         ])
 
     # --- people ---------------------------------------------------------------------
@@ -587,67 +469,47 @@ class Answers:
         """Routine tools get the self-service path; distress and self-exclusion the helpline first."""
         rg = self.config.responsible_gambling
         tools = rg["tools"]
-        where = f"Dans {rg['limits_path']}"
+        where = rg["limits_path"]
         if q.aspect in ("limits", "pause", "reality_check") and q.aspect in tools:
             return Answer([
-                f"{where}, vous pouvez mettre en place vous-même : {tools[q.aspect]}.",
-                "Les autres outils au même endroit :\n"
-                + bullets([text for key, text in tools.items() if key != q.aspect]),
-                "Si vous sentez que le jeu prend trop de place, vous pouvez aussi en parler : "
-                + self.helpline_sentence(q.country),
+                say("responsible_gambling.tool.chosen", limits_path=where, tool=tools[q.aspect]),
+                listed(say("responsible_gambling.tool.others"),
+                       [text for key, text in tools.items() if key != q.aspect]),
+                say("responsible_gambling.tool.talk", helpline=self.helpline_sentence(q.country)),
             ])
+        helpline = self.helpline_sentence(q.country)
         if q.aspect == "helpline":
-            return Answer([
-                "Vous pouvez être aidé tout de suite, par des personnes spécialisées : "
-                + self.helpline_sentence(q.country),
-                f"{where}, vous pouvez aussi limiter ou suspendre votre jeu vous-même.",
-            ])
+            return Answer(lines("responsible_gambling.helpline_first", limits_path=where,
+                                helpline=helpline))
         if q.aspect == "come_back":
-            return Answer([
-                "Une auto-exclusion ne peut pas être levée avant sa date de fin ; à cette date, "
-                "votre compte rouvre à votre demande. Une pause se termine d'elle-même à la fin de "
-                "sa durée. La date de fin est dans " + rg["limits_path"] + ".",
-                "Si l'envie de rejouer est difficile à gérer, vous pouvez en parler : "
-                + self.helpline_sentence(q.country),
-            ])
+            return Answer(lines("responsible_gambling.come_back", limits_path=where,
+                                helpline=helpline))
         if q.aspect == "self_exclusion":
-            return Answer([
-                f"{where}, vous pouvez demander vous-même une {tools.get('self_exclusion', 'auto-exclusion')} : "
-                "l'accès au jeu est fermé pour toute la durée et vous ne recevrez plus aucune offre. "
-                "Un conseiller peut aussi le faire avec vous.",
-                "Vous pouvez être aidé tout de suite : " + self.helpline_sentence(q.country),
-            ])
+            return Answer(lines(
+                "responsible_gambling.self_exclusion", limits_path=where, helpline=helpline,
+                self_exclusion=tools.get("self_exclusion")
+                or say("responsible_gambling.self_exclusion_word")))
         if q.aspect == "distress":
-            return Answer([
-                "Merci de nous en parler, c'est important. Vous pouvez être aidé tout de suite : "
-                + self.helpline_sentence(q.country),
-                f"{where}, vous pouvez fermer l'accès au jeu dès maintenant (pause ou "
-                "auto-exclusion) ; vous ne recevrez plus aucune offre.",
-            ])
+            return Answer(lines("responsible_gambling.distress", limits_path=where,
+                                helpline=helpline))
         answer = Answer([
-            f"{where}, vous pouvez mettre en place vous-même :\n" + bullets(list(tools.values())),
-            "Si le jeu prend trop de place, vous pouvez être aidé : " + self.helpline_sentence(q.country),
+            listed(say("responsible_gambling.tools", limits_path=where), list(tools.values())),
+            say("responsible_gambling.help", helpline=helpline),
         ])
         if q.is_overview:
-            answer.buttons = aspect_buttons("responsible_gambling", [
-                ("Limite de dépôt", "limits"), ("Faire une pause", "pause"),
-                ("Demander une auto-exclusion", "self_exclusion")])
+            answer.buttons = aspect_buttons("responsible_gambling",
+                                            ["limits", "pause", "self_exclusion"])
         return answer
 
     def complain(self, q: Question) -> Answer:
-        return Answer([
-            "Je suis désolé que vous viviez cela, et je comprends votre agacement. Dites-moi ce "
-            "qui ne va pas (un retrait, un dépôt, un bonus, votre compte…) et je regarde tout de suite.",
-            self.reach_support(),
-        ])
+        complaints = ComplaintSettings.from_config(self.config.raw)
+        return Answer([say("complain.sorry"),
+                       say("complain.written", days=complaints.response_days,
+                           authority=complaints.authority.name),
+                       self.reach_support()])
 
     def out_of_scope(self, q: Question) -> Answer:
-        return Answer([
-            "Je ne peux pas répondre à cela : je suis l'assistant du support de "
-            f"{self.config.operator_name}. Je peux vous aider pour l'inscription, les dépôts, "
-            "les retraits, la connexion à votre compte, la validation des documents, les "
-            "bonus, un paiement en retard ou le jeu responsable.",
-        ])
+        return Answer([say("out_of_scope.answer", operator=self.config.operator_name)])
 
 
 TOPICS: Dict[str, Callable[[Answers, Question], Answer]] = {

@@ -8,7 +8,27 @@
                                             order); --all adds the finished handoffs
     support-desk agent add NAME [--password-stdin] [--supervisor]
                                             a supervisor may also take over a
-                                            conversation another agent holds
+                                            conversation another agent holds;
+                                            [--display-name PRENOM]: told to players
+    support-desk agent display-name NAME PRENOM   the first name players are told
+    support-desk agent team NAME TEAM       the agent's team queue (support.yml
+                                            agent_desk.teams; '' for none)
+    support-desk send-mail [--json]         send the tickets' queued e-mails that are due
+                                            once (the Rasa server also does it every few
+                                            seconds); exit 1 when some failed for good
+    support-desk purge [--dry-run] [--json] delete the personal data past its retention
+                                            (support.yml personal_data.retention_days):
+                                            old conversations (tracker store), finished
+                                            handoffs, ratings, solved tickets, e-mails,
+                                            audit; never an open handoff/unsolved ticket
+    support-desk export PLAYER_ID           the player's data as JSON (conversations,
+                                            tickets, handoffs, ratings, audit events)
+    support-desk erase PLAYER_ID [--yes] [--json]   delete the player's conversations,
+                                            anonymise their tickets, handoffs, ratings;
+                                            audited (personal_data_erased); on a
+                                            terminal, asks first unless --yes
+    (purge, export, erase: [--tracker-db-url URL], default env SUPPORT_TRACKER_DB_URL,
+    else the tracker_store of endpoints.yml; see casino_support.personal_data)
 
 The database is ``--db-url``, else env ``SUPPORT_DB_URL``, else ``var/support.db``.
 Exit codes: 0 ok, 2 usage error / unknown player / refused input, 3 database unavailable.
@@ -162,17 +182,68 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_agent_add(args: argparse.Namespace) -> int:
+    if args.display_name:
+        from .agent_profiles import check_display_name
+
+        try:
+            check_display_name(args.display_name)
+        except AgentError as error:
+            raise UsageError(str(error)) from error
     password = _read_password(args.password_stdin)
     try:
         agent = create_agent(get_database(args.db_url), args.name, password,
                              supervisor=args.supervisor)
     except AgentError as error:
         raise UsageError(str(error)) from error
+    if args.display_name:
+        cmd_agent_display_name(args)
     print(f"{'Supervisor' if agent.supervisor else 'Agent'} {agent.name!r} created.")
     return EXIT_OK
 
 
+def cmd_agent_display_name(args: argparse.Namespace) -> int:
+    """The first name players are told (« Julie a rejoint la conversation »)."""
+    from .agent_profiles import set_display_name
+    from .agents import UnknownAgent
+
+    try:
+        set_display_name(get_database(args.db_url), args.name, args.display_name or None)
+    except (AgentError, UnknownAgent) as error:
+        raise UsageError(str(error)) from error
+    return EXIT_OK
+
+
+def cmd_agent_team(args: argparse.Namespace) -> int:
+    """The team whose conversations the agent takes first (payments, responsible_gambling...)."""
+    from .transfers import TransferRefused, set_agent_team
+
+    try:
+        set_agent_team(get_database(args.db_url), args.name, args.team or None)
+    except (TransferRefused, LookupError) as error:
+        raise UsageError(str(error)) from error
+    return EXIT_OK
+
+
 # --- parser ----------------------------------------------------------------------------
+
+def cmd_send_mail(args: argparse.Namespace) -> int:
+    from .ticket_mail import MailSettingsError, list_mails, mail_settings, send_due
+
+    database = get_database(args.db_url)
+    try:
+        settings = mail_settings()
+    except MailSettingsError as error:
+        raise UsageError(str(error)) from None
+    report = send_due(database, settings).as_dict()
+    report["queued"] = len(list_mails(database, status="queued"))
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"Sent {report['sent']}, to retry {report['retried']}, failed "
+              f"{report['failed']}; {report['queued']} still queued "
+              f"(SMTP {settings.host}:{settings.port}, {settings.security}).")
+    return 1 if report["failed"] else EXIT_OK
+
 
 def _positive_int(value: str) -> int:
     try:
@@ -205,7 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tickets = commands.add_parser("tickets", help="list tickets, newest first")
     tickets.add_argument("--json", action="store_true", help="print a JSON list")
-    tickets.add_argument("--status", choices=TICKET_STATUSES)
+    tickets.add_argument("--status", choices=(*TICKET_STATUSES, "closed"),
+                         help="closed: the same as solved (older name)")
     tickets.set_defaults(handler=cmd_tickets)
 
     queue = commands.add_parser("queue", help="the handoff queue: waiting and active "
@@ -228,7 +300,28 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--supervisor", action="store_true",
                      help="a supervisor: may also take over a conversation another agent "
                      "holds")
+    add.add_argument("--display-name", metavar="PRENOM",
+                     help="the first name players are told (never the login)")
     add.set_defaults(handler=cmd_agent_add)
+    shown = agent_commands.add_parser("display-name", help="set the first name players "
+                                      "are told for an agent ('' removes it)")
+    shown.add_argument("name")
+    shown.add_argument("display_name", metavar="PRENOM")
+    shown.set_defaults(handler=cmd_agent_display_name)
+    team = agent_commands.add_parser("team", help="put an agent in a team (support.yml "
+                                     "agent_desk.teams; '' for none)")
+    team.add_argument("name")
+    team.add_argument("team")
+    team.set_defaults(handler=cmd_agent_team)
+
+    send_mail = commands.add_parser("send-mail", help="send the tickets' queued e-mails "
+                                    "that are due, once (support.yml mail)")
+    send_mail.add_argument("--json", action="store_true", help="print the counts as JSON")
+    send_mail.set_defaults(handler=cmd_send_mail)
+
+    from .personal_data_cli import add_commands as add_personal_data_commands
+
+    add_personal_data_commands(commands)
     return parser
 
 

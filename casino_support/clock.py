@@ -6,12 +6,20 @@ and return timezone-aware datetimes. A naive ``now`` passed by a caller is taken
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Optional, overload
 
 
 def utc_now() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(timezone.utc)
+
+
+@overload
+def aware_utc(value: datetime) -> datetime: ...
+@overload
+def aware_utc(value: None) -> None: ...
+@overload
+def aware_utc(value: Optional[datetime]) -> Optional[datetime]: ...
 
 
 def aware_utc(value: Optional[datetime]) -> Optional[datetime]:
@@ -21,6 +29,14 @@ def aware_utc(value: Optional[datetime]) -> Optional[datetime]:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+@overload
+def to_db_time(value: datetime) -> datetime: ...
+@overload
+def to_db_time(value: None) -> None: ...
+@overload
+def to_db_time(value: Optional[datetime]) -> Optional[datetime]: ...
 
 
 def to_db_time(value: Optional[datetime]) -> Optional[datetime]:

@@ -98,6 +98,11 @@ class SupportConfig:
     def tickets(self) -> Dict[str, Any]:
         return self.raw.get("tickets", {})
 
+    @property
+    def personal_data(self) -> Dict[str, Any]:
+        """support.yml ``personal_data`` (retention periods: casino_support.personal_data)."""
+        return self.raw.get("personal_data") or {}
+
     # --- responsible gambling ----------------------------------------------
     @property
     def responsible_gambling(self) -> Dict[str, Any]:

@@ -8,7 +8,14 @@ The table of ``docs/escalation.md``:
 | ``not_understood``     | normal   | ``general``            | ``support``            | offer a human     | offer ticket |
 | ``late_payment``       | high     | ``payments``           | ``payments``           | queue             | ticket       |
 | ``responsible_gambling`` | urgent | ``responsible_gambling`` | ``responsible_gambling`` | queue (first) | ticket   |
-| ``angry_player``       | high     | ``complaint``          | ``support``            | offer a human     | offer ticket |
+| ``angry_player``       | high     | ``complaints``         | ``support``            | offer a human     | offer ticket |
+
+A ticket's category is the team that can act on it (``ticket_category``): the reason's
+own category for a late payment, responsible gambling or a complaint (an angry player: the
+ticket is a written complaint, with its clock, casino_support.complaints); otherwise what the NLU read in the
+player's own description of the problem (its intent: a withdrawal or a payment not
+received: ``payments``; documents, verification, login: ``accounts``; a complaint:
+``complaints``), then the topic the bot was answering, else ``general``.
 
 A responsible-gambling escalation always gives the helpline (``helpline=True``), at any
 hour. The queue is ordered by ``PRIORITY_ORDER`` (urgent, high, normal), then by
@@ -71,7 +78,7 @@ ESCALATIONS: Dict[str, Escalation] = {
     REASON_RESPONSIBLE_GAMBLING: Escalation(REASON_RESPONSIBLE_GAMBLING, "urgent",
                                             "responsible_gambling", "responsible_gambling",
                                             QUEUE, TICKET, helpline=True),
-    REASON_ANGRY_PLAYER: Escalation(REASON_ANGRY_PLAYER, "high", "complaint", "support",
+    REASON_ANGRY_PLAYER: Escalation(REASON_ANGRY_PLAYER, "high", "complaints", "support",
                                     OFFER_HUMAN, OFFER_TICKET),
 }
 REASONS = tuple(ESCALATIONS)
@@ -106,3 +113,42 @@ def chat_open(now: Optional[datetime] = None,
               config: Optional[SupportConfig] = None) -> bool:
     """True when live chat with agents is open at ``now`` (support.yml hours, holidays)."""
     return chat_hours(config or current_config()).is_open(resolve_now(now))
+
+
+# --- ticket categories ------------------------------------------------------------------
+
+CATEGORY_PAYMENTS = "payments"
+CATEGORY_RESPONSIBLE_GAMBLING = "responsible_gambling"
+CATEGORY_COMPLAINTS = "complaints"
+CATEGORY_ACCOUNTS = "accounts"
+CATEGORY_GENERAL = "general"
+TICKET_CATEGORIES = (CATEGORY_PAYMENTS, CATEGORY_RESPONSIBLE_GAMBLING, CATEGORY_COMPLAINTS,
+                     CATEGORY_ACCOUNTS, CATEGORY_GENERAL)
+
+# The topic the bot was answering when the player asked for a human (slot ``topic``), or the
+# intent the NLU read in the player's description of the problem.
+TOPIC_CATEGORIES = {
+    "withdraw": CATEGORY_PAYMENTS, "deposit": CATEGORY_PAYMENTS,
+    "deposit_failed": CATEGORY_PAYMENTS, "late_payment": CATEGORY_PAYMENTS,
+    "verify_account": CATEGORY_ACCOUNTS, "account_access": CATEGORY_ACCOUNTS,
+    "register": CATEGORY_ACCOUNTS,
+    "responsible_gambling": CATEGORY_RESPONSIBLE_GAMBLING,
+    "complain": CATEGORY_COMPLAINTS,
+}
+
+
+def ticket_category(reason: Optional[str], description_intent: Optional[str] = None,
+                    topic: Optional[str] = None) -> str:
+    """The category of a ticket opened for ``reason`` (an escalation reason), from the
+    intent the NLU read in the player's own description of the problem and the ``topic``
+    the bot was answering: ``payments``, ``responsible_gambling``, ``complaints``,
+    ``accounts`` or ``general``."""
+    rule = ESCALATIONS.get(reason) if isinstance(reason, str) else None
+    if rule is not None and rule.category in (CATEGORY_PAYMENTS, CATEGORY_RESPONSIBLE_GAMBLING,
+                                              CATEGORY_COMPLAINTS):
+        return rule.category
+    if isinstance(description_intent, str) and description_intent in TOPIC_CATEGORIES:
+        return TOPIC_CATEGORIES[description_intent]
+    if isinstance(topic, str) and topic in TOPIC_CATEGORIES:
+        return TOPIC_CATEGORIES[topic]
+    return CATEGORY_GENERAL

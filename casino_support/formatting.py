@@ -1,4 +1,4 @@
-"""French formats for amounts, dates and durations.
+"""French formats for amounts, dates and durations (the words: catalogue ``dates``).
 
 Plain ASCII spaces are used (thousands separator, before "€"): chat widgets and
 terminals render them everywhere and tests can type them.
@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional, Union
 from zoneinfo import ZoneInfo
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
+from casino_support.catalogue import lines, say
+
 CURRENCY_SYMBOLS = {"EUR": "€", "CHF": "CHF", "CAD": "$ CA", "USD": "$ US"}
 
 Number = Union[Decimal, int, float, str]
@@ -56,22 +56,23 @@ def format_date(value: Union[date, datetime], tz: Optional[str] = None) -> str:
     (e.g. ``config.timezone``).
     """
     value = _local(value, tz)
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+    day = say("dates.first_day") if value.day == 1 else str(value.day)
+    return say("dates.date", day=day, month=lines("dates.months")[value.month - 1],
+               year=value.year)
 
 
 def format_time(value: datetime, tz: Optional[str] = None) -> str:
     """``14:05`` -> ``"14 h 05"``."""
     value = _local(value, tz)
-    return f"{value.hour} h {value.minute:02d}"
+    return say("hours.clock_minutes", hours=value.hour, minutes=f"{value.minute:02d}")
 
 
 def format_datetime(value: datetime, tz: Optional[str] = None) -> str:
     """``"13 novembre 2026 à 14 h 05"`` (converted to ``tz`` when given)."""
     value = _local(value, tz)
-    return f"{format_date(value)} à {format_time(value)}"
+    return say("dates.datetime", date=format_date(value), time=format_time(value))
 
 
 def format_days(count: int) -> str:
     """``1`` -> ``"1 jour"``, ``9`` -> ``"9 jours"`` (0 and 1 are singular in French)."""
-    return f"{count} jour" if abs(count) < 2 else f"{count} jours"
+    return say("dates.days_one" if abs(count) < 2 else "dates.days_many", count=count)

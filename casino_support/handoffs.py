@@ -48,6 +48,7 @@ from .database import Database, use_session
 from .escalation import check_priority, priority_rank
 from .identity import is_valid_player_id
 from .models import OPEN_HANDOFF_STATUSES, Handoff
+from .teams import team_of
 
 Source = Union[Session, Database]
 
@@ -128,6 +129,7 @@ class HandoffInfo:
     waiting_seconds: int  # time spent waiting: until taken, closed, or now
     agent_replied: bool = False  # the agent holding (or who ended) it wrote to the player
     player_seen_at: Optional[datetime] = None  # last time a widget was connected
+    team: str = "general"  # the team queue it waits in (casino_support.teams)
 
     @property
     def is_open(self) -> bool:
@@ -142,6 +144,7 @@ class HandoffInfo:
             "waiting_seconds": self.waiting_seconds,
             "created_at": _iso(self.created_at), "taken_at": _iso(self.taken_at),
             "closed_at": _iso(self.closed_at), "agent_replied": self.agent_replied,
+            "team": self.team,
         }
 
 
@@ -213,6 +216,7 @@ def _info(handoff: Handoff, now: datetime, position: Optional[int] = None) -> Ha
         waiting_seconds=_waiting_seconds(handoff, now),
         agent_replied=handoff.agent_replied_at is not None,
         player_seen_at=aware_utc(handoff.player_seen_at),
+        team=team_of(handoff.team, handoff.reason),
     )
 
 

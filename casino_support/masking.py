@@ -1,8 +1,9 @@
 """Masking of payment data and e-mail addresses in free text (docs/security.md).
 
 Players sometimes type a card number, an IBAN or their e-mail address in the chat. The
-bot keeps what they typed in its tracker (it needs an e-mail for a ticket), but the
-logs and the agent console show them masked:
+tracker store saves them masked (``casino_connector.tracker_masking``; the e-mail given
+for a ticket is kept apart, ``casino_support.ticket_contacts``), and the logs and the
+agent console show them masked:
 
 * a card number (13 to 19 digits, in one block or in groups separated by a space or a
   dash, that passes the Luhn check) becomes ``[carte masquée ****7890]``;
@@ -21,11 +22,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any, Collection, Iterable, List, Optional, Tuple
 
-CARD_MASK = "[carte masquée ****{last4}]"
-IBAN_MASK = "[IBAN masqué ****{last4}]"
-EMAIL_MASK = "[e-mail masqué]"
+from casino_support.catalogue import say
+
+# What replaces a card number, an IBAN, an e-mail address: catalogue section ``masking``.
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 MIN_IBAN_CHARS, MAX_IBAN_CHARS = 15, 34
@@ -100,19 +101,30 @@ def _replace(text: str, spans: List[Tuple[int, int, str]]) -> str:
     return text
 
 
-def mask(text: Any) -> Any:
+def mask(text: Any, keep_emails: Collection[str] = ()) -> Any:
     """``text`` with its card numbers, IBANs and e-mail addresses masked (anything that
-    is not a string is returned as it is)."""
+    is not a string is returned as it is); the addresses of ``keep_emails`` (the
+    operator's own, in the bot's messages) stay."""
     if not isinstance(text, str) or not text:
         return text
     if "@" in text:
-        text = EMAIL.sub(EMAIL_MASK, text)
+        kept = {address.lower() for address in keep_emails}
+        masked_email = say("masking.email")
+        text = EMAIL.sub(lambda found: found.group(0) if found.group(0).lower() in kept
+                         else masked_email, text)
     spans: List[Tuple[int, int, str]] = []
-    for run in IBAN_RUN.finditer(text):
+    position = 0
+    # A run may go on past its IBAN (« CH93 0076 2011 6238 5295 7 et LU28 0019 ... »): the
+    # next search starts where the IBAN ends, or at the next word when none was found.
+    while True:
+        run = IBAN_RUN.search(text, position)
+        if run is None:
+            break
         found = _iban_span(run)
+        position = found[1] if found is not None else run.start() + 1
         if found is not None:
             start, end, compact = found
-            spans.append((start, end, IBAN_MASK.format(last4=compact[-4:])))
+            spans.append((start, end, say("masking.iban", last4=compact[-4:])))
     return mask_card_numbers(_replace(text, spans))
 
 
@@ -121,7 +133,7 @@ def mask_card_numbers(text: str) -> str:
     spans: List[Tuple[int, int, str]] = []
     for run in DIGIT_RUN.finditer(text):
         for start, end, digits in _card_spans(run):
-            spans.append((start, end, CARD_MASK.format(last4=digits[-4:])))
+            spans.append((start, end, say("masking.card", last4=digits[-4:])))
     return _replace(text, spans)
 
 

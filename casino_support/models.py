@@ -38,8 +38,12 @@ BONUS_STATUSES = ("active", "completed", "cancelled", "expired")
 WITHDRAWAL_STATUSES = ("pending", "processing", "paid", "cancelled", "rejected")
 OPEN_WITHDRAWAL_STATUSES = ("pending", "processing")
 PRIORITIES = ("urgent", "high", "normal")
-TICKET_STATUSES = ("open", "pending", "closed")
+# open (the team's move) -> pending (waiting for the player) -> solved; "closed" is how
+# older databases said solved: read and filtered as "solved" (casino_support.tickets).
+TICKET_STATUSES = ("open", "pending", "solved")
 OPEN_TICKET_STATUSES = ("open", "pending")
+TICKET_EVENT_KINDS = ("reply", "note", "status")
+MAIL_STATUSES = ("queued", "sent", "failed")
 # waiting (in the queue) -> active (an agent took it) -> handed_back (to the bot) / closed.
 HANDOFF_STATUSES = ("waiting", "active", "handed_back", "closed")
 OPEN_HANDOFF_STATUSES = ("waiting", "active")
@@ -171,6 +175,47 @@ class Ticket(Base):
     conversation_id = Column(String(128), nullable=True, index=True)
     closed_at = Column(DateTime, nullable=True)
     closed_by = Column(String(120), nullable=True)  # "agent:alice"
+    # The escalation reason the category was chosen from (None: tickets of older versions).
+    reason = Column(String(64), nullable=True)
+
+
+class TicketEvent(Base):
+    """What the team did on a ticket: an e-mail reply, an internal note, a status change."""
+
+    __tablename__ = "ticket_events"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)  # TICKET_EVENT_KINDS
+    author = Column(String(120), nullable=False)  # "agent:alice", "bot"
+    text = Column(Text, nullable=True)  # the reply or the note; "open -> pending" for a status
+    at = Column(DateTime, nullable=False)
+    mail_id = Column(Integer, nullable=True)  # the outbox mail of a reply
+
+
+class OutboxMail(Base):
+    """An e-mail to send, written in the same transaction as what it tells
+    (casino_support.ticket_mail): queued -> sent, or failed after its attempts."""
+
+    __tablename__ = "mail_outbox"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    kind = Column(String(32), nullable=False)  # "ticket_ack", "ticket_reply"
+    ticket_reference = Column(String(32), nullable=True, index=True)
+    to_address = Column(String(254), nullable=False)
+    subject = Column(String(255), nullable=False)
+    body = Column(Text, nullable=False)
+    message_id = Column(String(255), nullable=False)
+    in_reply_to = Column(String(255), nullable=True)
+    status = Column(String(16), nullable=False, default="queued")  # MAIL_STATUSES
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(500), nullable=True)
+    created_at = Column(DateTime, nullable=False)
+    next_attempt_at = Column(DateTime, nullable=False)
+    claimed_until = Column(DateTime, nullable=True)  # a sender is on it until then
+    sent_at = Column(DateTime, nullable=True)
+
+    __table_args__ = (Index("ix_mail_outbox_status_next", "status", "next_attempt_at"),)
 
 
 class Handoff(Base):
@@ -192,6 +237,12 @@ class Handoff(Base):
     # Last time a widget of this conversation was connected (None: never seen on a
     # socket, e.g. REST): a player gone longer than the presence grace has left.
     player_seen_at = Column(DateTime, nullable=True)
+    # When the player, waiting with nobody coming, was offered a ticket (None: not yet;
+    # support.yml agent_desk.offer_ticket_after_minutes, casino_support.waiting_offer).
+    ticket_offered_at = Column(DateTime, nullable=True)
+    # The team queue it was transferred to (None: the team its reason gives, see
+    # casino_support.transfers.team_of).
+    team = Column(String(32), nullable=True)
 
     __table_args__ = (
         Index("ix_handoffs_status_created", "status", "created_at"),
@@ -210,7 +261,99 @@ class Agent(Base):
     # Presence: refreshed by the agent console (login, socket connect, heartbeats);
     # None when the agent logged out. See casino_support.agents.online_agents.
     last_seen_at = Column(DateTime, nullable=True)
+    # The agent's team (support.yml agent_desk.teams), None: any team.
+    team = Column(String(32), nullable=True)
     # Set by the agent from the console: online but not available for new players.
     away_since = Column(DateTime, nullable=True)
     # A supervisor may take over a conversation another agent holds.
     supervisor = Column(Boolean, nullable=True, default=False)
+    # What players are told (« Julie a rejoint la conversation »): never the login.
+    display_name = Column(String(64), nullable=True)
+
+
+class ConversationNote(Base):
+    """An agent's internal note on a conversation: shown to agents only, never sent to
+    the player nor stored in the tracker (casino_support.notes)."""
+
+    __tablename__ = "conversation_notes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    player_id = Column(String(32), nullable=True)
+    agent = Column(String(64), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+
+
+class SatisfactionRating(Base):
+    """The player's rating (1 to 5) of a chat with an agent: one per handoff
+    (``casino_support.satisfaction``)."""
+
+    __tablename__ = "satisfaction_ratings"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    handoff_id = Column(Integer, nullable=False, unique=True)  # no FK: as audit events
+    conversation_id = Column(String(128), nullable=False, index=True)
+    player_id = Column(String(32), nullable=True, index=True)
+    agent = Column(String(64), nullable=True)
+    rating = Column(Integer, nullable=False)
+    comment = Column(Text, nullable=True)  # masked (cards, IBANs, e-mails)
+    created_at = Column(DateTime, nullable=False, index=True)
+
+
+class DepositLimit(Base):
+    """A deposit limit the player asked for (casino_support.player_protection): in force
+    from ``effective_at`` (at once when lowered, after the reflection period when raised)
+    until a newer request is. ``amount`` None: the limit removed."""
+
+    __tablename__ = "deposit_limits"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    player_id = Column(String(32), ForeignKey("players.id"), nullable=False, index=True)
+    period = Column(String(8), nullable=False)  # day / week / month
+    amount = Column(Money, nullable=True)
+    requested_at = Column(DateTime, nullable=False)
+    effective_at = Column(DateTime, nullable=False)
+    actor = Column(String(64), nullable=False)
+    conversation_id = Column(String(128), nullable=True)
+
+
+class PlayerExclusion(Base):
+    """A break (time-out) or a self-exclusion (casino_support.player_protection)."""
+
+    __tablename__ = "player_exclusions"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    player_id = Column(String(32), ForeignKey("players.id"), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)  # break / self_exclusion
+    starts_at = Column(DateTime, nullable=False)
+    ends_at = Column(DateTime, nullable=True)  # None: indefinite (self-exclusion)
+    requested_at = Column(DateTime, nullable=False)
+    actor = Column(String(64), nullable=False)
+    conversation_id = Column(String(128), nullable=True)
+
+
+class ProtectionSignal(Base):
+    """A responsible-gambling signal in a conversation (a limit, a break, distress, a
+    self-exclusion): offers are held back after it (support.yml player_protection)."""
+
+    __tablename__ = "protection_signals"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    player_id = Column(String(32), nullable=False, index=True)
+    kind = Column(String(32), nullable=False)
+    at = Column(DateTime, nullable=False)
+    conversation_id = Column(String(128), nullable=True)
+
+
+class TicketContact(Base):
+    """The e-mail address a player gave the bot for a ticket: the tracker store keeps it
+    masked (casino_connector.tracker_store), the ticket is created from this row
+    (casino_support.ticket_contacts). Purged with the conversation."""
+
+    __tablename__ = "ticket_contacts"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    email = Column(String(254), nullable=False)
+    created_at = Column(DateTime, nullable=False, index=True)

@@ -20,6 +20,7 @@ from casino_support import account_answers, accounts
 from casino_support.accounts import PlayerSummary, UnknownPlayer, WithdrawalStatus
 from casino_support.answers import Answer, answer_for, is_specific
 from casino_support.audit import record_audit_event
+from casino_support.catalogue import say
 from casino_support.config import SupportConfig
 from casino_support.questions import Question
 
@@ -120,7 +121,7 @@ def _bonus(session, player, question, general, config, now) -> OwnAnswer:
 def _bonus_cancel(session, player, question, general, config, now) -> OwnAnswer:
     bonus = accounts.bonus_status(session, player.player_id, now)
     if bonus is None:
-        return OwnAnswer(Answer(["Vous n'avez aucun bonus actif : il n'y a rien à annuler.",
+        return OwnAnswer(Answer([say("account.bonus.nothing_to_cancel"),
                                  general.messages[0]]))
     return OwnAnswer(Answer([account_answers.bonus_cancel_prompt(bonus, config)]), bonus_cancellable=True)
 

@@ -13,10 +13,13 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
+from casino_support.catalogue import lines, say
 from casino_support.config import WEEKDAYS
-from casino_support.formatting import MONTHS as MONTHS_FR
 
-DAY_NAMES_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+def day_name(index: int) -> str:
+    """0 -> « lundi » (catalogue ``hours.days``)."""
+    return say(f"hours.days.{WEEKDAYS[index]}")
 
 
 def _parse_clock(value: str) -> timedelta:
@@ -32,8 +35,10 @@ def format_clock(value: str) -> str:
     delta = _parse_clock(value)
     hours, minutes = divmod(int(delta.total_seconds()) // 60, 60)
     if hours in (0, 24) and minutes == 0:
-        return "minuit"
-    return f"{hours} h" + (f" {minutes:02d}" if minutes else "")
+        return say("hours.midnight")
+    if minutes:
+        return say("hours.clock_minutes", hours=hours, minutes=f"{minutes:02d}")
+    return say("hours.clock", hours=hours)
 
 
 @lru_cache(maxsize=16)
@@ -149,33 +154,36 @@ class WeeklyHours:
         parts = []
         for indexes, span in groups:
             if len(indexes) == 1:
-                days = f"le {DAY_NAMES_FR[indexes[0]]}"
+                days = say("hours.one_day", day=day_name(indexes[0]))
             elif len(indexes) == 2:
-                days = f"le {DAY_NAMES_FR[indexes[0]]} et le {DAY_NAMES_FR[indexes[1]]}"
+                days = say("hours.two_days", first=day_name(indexes[0]),
+                           second=day_name(indexes[1]))
             else:
-                days = f"du {DAY_NAMES_FR[indexes[0]]} au {DAY_NAMES_FR[indexes[-1]]}"
+                days = say("hours.day_range", first=day_name(indexes[0]),
+                           last=day_name(indexes[-1]))
             if span is None:
-                parts.append(f"fermé {days}")
+                parts.append(say("hours.closed_on", days=days))
             else:
                 start, end = (_delta_to_clock(x) for x in span)
-                parts.append(f"{days} de {format_clock(start)} à {format_clock(end)}")
-        text = " ; ".join(parts)
+                parts.append(say("hours.open_on", days=days, start=format_clock(start),
+                                 end=format_clock(end)))
         if self.holiday_country:
-            text += " ; fermé les jours fériés"
-        return text
+            parts.append(say("hours.closed_on_holidays"))
+        return " ; ".join(parts)
 
     def status_sentence(self, moment: datetime) -> str:
         """'ouvert en ce moment, jusqu'à 23 h' or 'fermé en ce moment ; réouverture lundi à 9 h'."""
         now = self.local(moment)
         if self.is_open(now):
             closing = self.closing_time(now)
-            return f"ouvert en ce moment, jusqu'à {_format_local_clock(closing)}"
+            return say("hours.open_now", closing=_format_local_clock(closing))
         holiday = self.holiday_name(now.date())
-        reason = f" ({_in_sentence(holiday)}, jour férié)" if holiday else ""
+        closed = (say("hours.closed_now_holiday", holiday=_in_sentence(holiday)) if holiday
+                  else say("hours.closed_now"))
         following = self.next_opening(now)
         if following is None:
-            return f"fermé en ce moment{reason}"
-        return f"fermé en ce moment{reason} ; réouverture {describe_moment(following, now)}"
+            return closed
+        return say("hours.reopening", closed=closed, when=describe_moment(following, now))
 
 
 def _in_sentence(holiday: str) -> str:
@@ -193,7 +201,7 @@ def _delta_to_clock(delta: timedelta) -> str:
 
 def _format_local_clock(moment: datetime) -> str:
     if moment.hour == 0 and moment.minute == 0:
-        return "minuit"
+        return say("hours.midnight")
     return format_clock(f"{moment.hour:02d}:{moment.minute:02d}")
 
 
@@ -204,11 +212,11 @@ def describe_moment(moment: datetime, now: datetime) -> str:
         now = now.astimezone(moment.tzinfo)
     days = (moment.date() - now.date()).days
     if days == 0:
-        return f"aujourd'hui à {clock}"
+        return say("hours.today", clock=clock)
     if days == 1:
-        return f"demain à {clock}"
-    day_name = DAY_NAMES_FR[moment.weekday()]
-    return f"{day_name} {moment.day} {MONTHS_FR[moment.month - 1]} à {clock}"
+        return say("hours.tomorrow", clock=clock)
+    return say("hours.on_date", weekday=day_name(moment.weekday()), day=moment.day,
+               month=lines("dates.months")[moment.month - 1], clock=clock)
 
 
 def chat_hours(config) -> WeeklyHours:

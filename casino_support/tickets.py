@@ -4,7 +4,13 @@ A ticket has a reference ``T-YYYY-NNNNNN`` (the operator's local year, then a nu
 sequential within that year) and a response target ``due_at`` counted in support
 (opening) hours: ``config.tickets["response_target_hours"][priority]`` hours of live-chat
 opening time after its creation (support.yml ``hours`` and ``holidays``). A ticket is
-``overdue`` while it is open (``open`` or ``pending``) after ``due_at``.
+``open`` (the team's move), ``pending`` (waiting for the player) or ``solved``
+(``casino_support.ticket_desk`` changes it, with replies and notes); it is ``overdue``
+while ``open`` after ``due_at``. Older databases said ``closed`` for ``solved``: such
+rows are read, and filtered, as ``solved``.
+
+A new ticket with an address queues its acknowledgement e-mail (reference, response
+target) in the same transaction (``casino_support.ticket_mail``).
 
 Every function takes ``source``, an open ``Session`` (the caller commits) or a
 ``Database`` (the function commits). Datetimes are timezone-aware UTC; ``now`` defaults
@@ -14,6 +20,7 @@ to the current time; ``config`` to ``current_config()``. Bad input raises
 from __future__ import annotations
 
 import json
+import logging
 import math
 import random
 import re
@@ -27,17 +34,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .agents import check_agent_name
 from .audit import record_audit_event
+from .catalogue import say
 from .clock import aware_utc, resolve_now, to_db_time
 from .config import SupportConfig, current_config
 from .database import Database, use_session
 from .escalation import PRIORITY_ORDER
 from .identity import is_valid_player_id
-from .models import OPEN_TICKET_STATUSES, TICKET_STATUSES, Player, Ticket
+from .models import TICKET_STATUSES, Player, Ticket
 from .support_hours import WeeklyHours, chat_hours, describe_moment
 
 Source = Union[Session, Database]
+logger = logging.getLogger(__name__)
 
 REFERENCE_PATTERN = re.compile(r"^T-(\d{4})-(\d{6,})$")
 DEFAULT_RESPONSE_TARGET_HOURS = {"urgent": 1, "high": 4, "normal": 24}
@@ -70,7 +78,7 @@ class TicketInfo:
     email: Optional[str]
     category: str
     priority: str  # "urgent" / "high" / "normal"
-    status: str  # "open" / "pending" / "closed"
+    status: str  # "open" / "pending" / "solved"
     created_at: datetime
     due_at: Optional[datetime]  # response target (support hours)
     overdue: bool  # open and now > due_at
@@ -79,8 +87,9 @@ class TicketInfo:
     conversation_id: Optional[str]
     transcript: List[Dict[str, Any]]
     account_snapshot: Optional[Dict[str, Any]]
-    closed_at: Optional[datetime] = None
+    closed_at: Optional[datetime] = None  # when solved
     closed_by: Optional[str] = None  # "agent:alice"
+    reason: Optional[str] = None  # the escalation reason (None: older tickets)
 
     def as_dict(self, details: bool = True) -> Dict[str, Any]:
         """JSON-ready (datetimes ISO 8601 UTC); ``details=False`` leaves out the
@@ -91,7 +100,7 @@ class TicketInfo:
             "created_at": _iso(self.created_at), "due_at": _iso(self.due_at),
             "overdue": self.overdue, "summary": self.summary,
             "conversation_id": self.conversation_id, "closed_at": _iso(self.closed_at),
-            "closed_by": self.closed_by,
+            "closed_by": self.closed_by, "reason": self.reason,
         }
         if details:
             data.update(description=self.description, transcript=self.transcript,
@@ -134,7 +143,11 @@ def _check_priority(priority: Any) -> str:
     return priority
 
 
+LEGACY_STATUSES = {"closed": "solved"}  # what older versions wrote
+
+
 def _check_status(status: Any) -> str:
+    status = LEGACY_STATUSES.get(status, status) if isinstance(status, str) else status
     if status not in TICKET_STATUSES:
         raise TicketError(f"status must be one of {', '.join(TICKET_STATUSES)}: {status!r}")
     return status
@@ -187,20 +200,23 @@ def response_due_at(created_at: datetime, priority: str,
 
 
 def _is_overdue(status: str, due_at: Optional[datetime], now: datetime) -> bool:
-    return status in OPEN_TICKET_STATUSES and due_at is not None and now > due_at
+    """Open (the team's move) past its response target; not while waiting for the player."""
+    return status == "open" and due_at is not None and now > due_at
 
 
 def _info(ticket: Ticket, now: datetime) -> TicketInfo:
     due_at = aware_utc(ticket.due_at)
+    status = LEGACY_STATUSES.get(ticket.status, ticket.status)
     return TicketInfo(
         reference=ticket.reference, player_id=ticket.player_id, email=ticket.email,
-        category=ticket.category, priority=ticket.priority, status=ticket.status,
+        category=ticket.category, priority=ticket.priority, status=status,
         created_at=aware_utc(ticket.created_at), due_at=due_at,
-        overdue=_is_overdue(ticket.status, due_at, now), summary=ticket.summary,
+        overdue=_is_overdue(status, due_at, now), summary=ticket.summary,
         description=ticket.description, conversation_id=ticket.conversation_id,
         transcript=_load_json(ticket.transcript, list) or [],
         account_snapshot=_load_json(ticket.account_snapshot, dict),
         closed_at=aware_utc(ticket.closed_at), closed_by=ticket.closed_by,
+        reason=ticket.reason,
     )
 
 
@@ -228,7 +244,8 @@ def create_ticket(source: Source, *, conversation_id: Optional[str],
                   account_snapshot: Optional[Dict[str, Any]],
                   now: Optional[datetime] = None,
                   config: Optional[SupportConfig] = None,
-                  actor: str = "bot") -> TicketInfo:
+                  actor: str = "bot", reason: Optional[str] = None,
+                  acknowledge: bool = True) -> TicketInfo:
     """Create an open ticket and return it with its reference and ``due_at``.
 
     A ticket needs a player id or an e-mail address (``TicketError`` otherwise); a
@@ -236,7 +253,8 @@ def create_ticket(source: Source, *, conversation_id: Optional[str],
     255 characters (the description when the summary is empty), the description to
     4000, the transcript to its latest 500 messages. The reference is the next one of
     the year; two tickets created at once never share one (retried on a unique-key
-    conflict).
+    conflict). ``reason``: the escalation reason (kept with the ticket).
+    ``acknowledge``: queue the acknowledgement e-mail (``casino_support.ticket_mail``).
     """
     conversation_id = _check_text(conversation_id, "conversation id")
     if conversation_id is not None and len(conversation_id) > MAX_CONVERSATION_ID_LENGTH:
@@ -267,7 +285,8 @@ def create_ticket(source: Source, *, conversation_id: Optional[str],
     values = dict(player_id=player_id, email=email, category=category, priority=priority,
                   status="open", created_at=to_db_time(now), due_at=to_db_time(due_at),
                   summary=summary, description=description, transcript=transcript_json,
-                  account_snapshot=snapshot_json, conversation_id=conversation_id)
+                  account_snapshot=snapshot_json, conversation_id=conversation_id,
+                  reason=_check_text(reason, "reason"))
 
     def insert(session: Session) -> TicketInfo:
         if values["email"] is None and player_id is not None:
@@ -282,7 +301,15 @@ def create_ticket(source: Source, *, conversation_id: Optional[str],
                                     "conversation_id": conversation_id,
                                     "due_at": _iso(due_at)})
         session.flush()
-        return _info(ticket, now)
+        info = _info(ticket, now)
+        if acknowledge:
+            from .ticket_mail import queue_acknowledgement  # it reads this module
+
+            try:
+                queue_acknowledgement(session, info, now=now, config=config)
+            except (KeyError, TypeError, ValueError):  # the wording: the ticket still counts
+                logger.exception("ticket %s: acknowledgement not queued", info.reference)
+        return info
 
     for attempt in range(1, MAX_REFERENCE_ATTEMPTS + 1):
         try:
@@ -307,7 +334,9 @@ def list_tickets(source: Source, status: Optional[str] = None,
     now = resolve_now(now)
     query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
     if status is not None:
-        query = query.where(Ticket.status == _check_status(status))
+        wanted = _check_status(status)
+        query = query.where(Ticket.status.in_(
+            [wanted, *[old for old, new in LEGACY_STATUSES.items() if new == wanted]]))
     if limit is not None:
         query = query.limit(limit)
     with use_session(source) as session:
@@ -332,26 +361,13 @@ def _find(session: Session, reference: str) -> Optional[Ticket]:
 
 def close_ticket(source: Source, reference: str, agent: str,
                  now: Optional[datetime] = None) -> TicketInfo:
-    """The agent closes the ticket (already closed: returned unchanged).
+    """The agent marks the ticket solved (already solved: returned unchanged).
 
-    Raises ``UnknownTicket``."""
-    check_agent_name(agent)
-    now = resolve_now(now)
-    with use_session(source) as session:
-        ticket = _find(session, reference) if isinstance(reference, str) else None
-        if ticket is None:
-            raise UnknownTicket(reference)
-        if ticket.status != "closed":
-            previous = ticket.status
-            ticket.status = "closed"
-            ticket.closed_at = to_db_time(now)
-            ticket.closed_by = f"agent:{agent}"
-            record_audit_event(session, f"agent:{agent}", "ticket_closed",
-                               player_id=ticket.player_id, now=now,
-                               details={"reference": ticket.reference,
-                                        "previous_status": previous})
-            session.flush()
-        return _info(ticket, now)
+    Raises ``UnknownTicket``. (``casino_support.ticket_desk.set_status`` does the same
+    for every status.)"""
+    from .ticket_desk import set_status
+
+    return set_status(source, reference, agent, "solved", now=now)
 
 
 # --- French wording ----------------------------------------------------------------------
@@ -380,9 +396,9 @@ def _describe_duration(seconds: float) -> str:
     """Whole hours (minutes under one hour), rounded up: a promise never understates."""
     if seconds >= 3600 - 60:
         count = max(1, math.ceil((seconds - 60) / 3600))
-        return "1 heure" if count == 1 else f"{count} heures"
+        return say("dates.hours_one") if count == 1 else say("dates.hours_many", count=count)
     minutes = max(1, int(-(-seconds // 60)))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return say("dates.minutes_one") if minutes == 1 else say("dates.minutes_many", count=minutes)
 
 
 def describe_response_target(due_at: datetime, now: Optional[datetime] = None,
@@ -398,14 +414,16 @@ def describe_response_target(due_at: datetime, now: Optional[datetime] = None,
     due_at = resolve_now(due_at)
     tz = ZoneInfo(config.timezone)
     if due_at <= now:
-        return "dès que possible"
+        return say("tickets.target.asap")
     opening = chat_hours(config)
-    moment = describe_moment(due_at.astimezone(tz), now.astimezone(tz))
-    if not moment.startswith(("aujourd'hui", "demain")):
-        moment = "le " + moment
+    local_due, local_now = due_at.astimezone(tz), now.astimezone(tz)
+    moment = describe_moment(local_due, local_now)
+    if (local_due.date() - local_now.date()).days > 1:  # not today nor tomorrow: a date
+        moment = say("tickets.target.on_date", moment=moment)
     if not opening.spans:
         seconds = hours * 3600 if hours is not None else (due_at - now).total_seconds()
-        return f"sous {_describe_duration(seconds)}, au plus tard {moment}"
+        return say("tickets.target.within", duration=_describe_duration(seconds), moment=moment)
     seconds = (hours * 3600 if hours is not None
                else open_seconds_between(opening, now, due_at))
-    return f"sous {_describe_duration(seconds)} d'ouverture, au plus tard {moment}"
+    return say("tickets.target.within_opening", duration=_describe_duration(seconds),
+               moment=moment)

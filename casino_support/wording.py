@@ -1,71 +1,64 @@
 """How the conversation itself is said in French: what the bot says around the answers
 (several questions, a follow-up without a topic, self-help that did not work) and the
-quick replies it offers. The answers' own sentences are in answers.py (general) and
-account_answers.py (the player's account).
+quick replies it offers. The sentences are in the catalogue (``wording.fr.yml``, sections
+``conversation``, ``buttons``, ``topic_names``, ``aspect_names``); the answers' own are chosen
+in answers.py (general) and account_answers.py (the player's account).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from casino_support.answers import aspect_button
+from casino_support.catalogue import say
 from casino_support.questions import Question
 
-ANYTHING_ELSE = "Puis-je vous aider pour autre chose ?"
-UNKNOWN_PLAYER = ("Je ne retrouve pas votre compte joueur. Reconnectez-vous sur le site ; si cela "
-                  "continue, un conseiller vérifiera.")
-FOLLOW_UP_WITHOUT_TOPIC = ("Je n'ai pas bien compris de quoi vous parlez : un retrait, un dépôt, "
-                           "la validation de votre compte, un bonus… ?")
+ANYTHING_ELSE = say("conversation.anything_else")
+UNKNOWN_PLAYER = say("conversation.unknown_player")
+FOLLOW_UP_WITHOUT_TOPIC = say("conversation.follow_up_without_topic")
 
-HUMAN_BUTTON = {"title": "Parler à un conseiller", "payload": "/human_handoff"}
-TICKET_BUTTON = {"title": "Laisser un ticket", "payload": "/contact_support_ticket"}
+HUMAN_BUTTON = {"title": say("buttons.human"), "payload": "/human_handoff"}
+TICKET_BUTTON = {"title": say("buttons.ticket"), "payload": "/contact_support_ticket"}
+# After a complaint: the same ticket, which the complaint makes a written complaint.
+COMPLAINT_BUTTON = {"title": say("complain.button"), "payload": "/contact_support_ticket"}
 
 TOPIC_BUTTONS: List[Dict[str, str]] = [
-    aspect_button("Un retrait", "withdraw", "how"),
-    aspect_button("Un dépôt", "deposit", "how"),
-    aspect_button("Valider mon compte", "verify_account", "how"),
-    aspect_button("Un bonus", "bonus", "overview"),
+    aspect_button(say(f"buttons.topics.{topic}"), topic, aspect)
+    for topic, aspect in (("withdraw", "how"), ("deposit", "how"), ("verify_account", "how"),
+                          ("bonus", "overview"))
 ]
 
-# What each topic and aspect is called, to head an answer among several.
-TOPIC_NAMES = {
-    "register": "Inscription", "deposit": "Dépôt", "deposit_failed": "Dépôt refusé",
-    "withdraw": "Retrait", "late_payment": "Retrait en attente",
-    "account_access": "Connexion", "verify_account": "Validation du compte", "bonus": "Bonus",
-    "bonus_cancel": "Annuler un bonus", "contact_support": "Nous contacter",
-    "operator_licence": "Licence", "responsible_gambling": "Jeu responsable",
-    "human_handoff": "Conseiller", "complain": "Réclamation",
-}
-ASPECT_NAMES = {
-    "delay": "délais", "fees": "frais", "limits": "minimum et maximum", "methods": "moyens de paiement",
-    "blocked": "retrait bloqué", "cancel": "annulation", "documents": "documents",
-    "where_to_send": "envoi des documents", "rejected": "document refusé",
-    "welcome": "offre de bienvenue", "wagering": "conditions de mise", "expiry": "validité",
-    "free_spins": "tours gratuits", "cashback": "cashback", "vip": "programme VIP",
-    "not_received": "bonus non reçu", "password": "mot de passe", "code": "code de vérification",
-    "locked": "compte bloqué", "close": "fermeture du compte",
-    "change_details": "changer ses informations", "confirmation_email": "e-mail de confirmation",
-    "second_account": "deuxième compte", "conditions": "conditions", "pause": "pause",
-    "reality_check": "rappel de session", "self_exclusion": "auto-exclusion",
-    "come_back": "fin de l'exclusion", "distress": "aide", "helpline": "ligne d'aide",
-    "hours": "horaires", "email": "e-mail", "phone": "téléphone", "complaint": "réclamation",
-}
+
+def topic_name(topic: str) -> str:
+    """What a topic is called (catalogue ``topic_names``); its own key when it has no name."""
+    try:
+        return say(f"topic_names.{topic}")
+    except KeyError:
+        return topic
+
+
+def aspect_name(aspect: str) -> Optional[str]:
+    """What an aspect is called (catalogue ``aspect_names``); None when it has no name."""
+    try:
+        return say(f"aspect_names.{aspect}") if aspect else None
+    except KeyError:
+        return None
 
 
 def question_title(question: Question) -> str:
     """« Retrait (délais) », « Licence »: what a question is about, in a few words."""
-    topic = TOPIC_NAMES.get(question.topic, question.topic)
-    aspect = ASPECT_NAMES.get(question.aspect)
-    return f"{topic} ({aspect})" if aspect else topic
+    topic = topic_name(question.topic)
+    aspect = aspect_name(question.aspect)
+    return say("conversation.question_title", topic=topic, aspect=aspect) if aspect else topic
 
 
 def question_heading(question: Question) -> str:
     """What heads one answer among several in one reply."""
-    return f"{question_title(question)} :"
+    return say("conversation.question_heading", title=question_title(question))
 
 
 def questions_left(questions: Sequence[Question]) -> str:
     titles = ", ".join(question_title(question) for question in questions)
-    return f"Vous avez aussi demandé : {titles}. Voulez-vous que j'y réponde ?"
+    return say("conversation.questions_left", titles=titles)
 
 
 def question_buttons(questions: Sequence[Question]) -> List[Dict[str, str]]:
@@ -73,23 +66,17 @@ def question_buttons(questions: Sequence[Question]) -> List[Dict[str, str]]:
             for question in questions]
 
 
+def _chat(chat_open: bool) -> str:
+    return "chat_open" if chat_open else "chat_closed"
+
+
 def self_help_failed(chat_open: bool) -> str:
-    if chat_open:
-        return ("Désolé que ça ne fonctionne toujours pas. Plutôt que de vous redonner les mêmes "
-                "conseils, un conseiller peut regarder votre cas avec vous maintenant, ou vous "
-                "pouvez laisser un ticket.")
-    return ("Désolé que ça ne fonctionne toujours pas. Plutôt que de vous redonner les mêmes "
-            "conseils : le chat avec un conseiller est fermé en ce moment, mais je peux créer un "
-            "ticket pour que notre équipe regarde votre cas.")
+    return say(f"conversation.self_help_failed.{_chat(chat_open)}")
 
 
 def asked_again(chat_open: bool) -> str:
     """After the answer to a self-help question asked a second time."""
-    if chat_open:
-        return ("Si cela ne règle toujours pas votre problème, un conseiller peut regarder votre "
-                "cas avec vous maintenant, ou vous pouvez laisser un ticket.")
-    return ("Si cela ne règle toujours pas votre problème, je peux créer un ticket pour que notre "
-            "équipe regarde votre cas (le chat avec un conseiller est fermé en ce moment).")
+    return say(f"conversation.asked_again.{_chat(chat_open)}")
 
 
 def person_buttons(chat_open: bool) -> List[Dict[str, str]]:

@@ -5,7 +5,7 @@
  *   POST /casino/agent/login {name, password} -> {token, name, supervisor}
  *   POST /casino/agent/logout (offline at once: the conversations held go back to the queue)
  *   GET  /casino/agent/queue, /casino/agent/conversations/<id>, /casino/agent/tickets
- *   POST /casino/agent/tickets/<ref>/close
+ *   POST /casino/agent/tickets/<ref>/close (one ticket, replies, notes, status: agent_tickets.js)
  * socket.io (auth: {agent_token}):
  *   agent -> server: agent_take {conversation_id, takeover?}, agent_handback, agent_close
  *                    {conversation_id}, agent_reply {conversation_id, text},
@@ -40,10 +40,11 @@
     handed_back: "rendue au bot",
     closed: "clôturée"
   };
-  var TICKET_STATUS_LABEL = { open: "Ouvert", pending: "En attente", closed: "Clôturé" };
+  var TICKET_STATUS_LABEL = { open: "Ouvert", pending: "En attente du joueur", solved: "Résolu", closed: "Résolu" };
   var CATEGORY_LABEL = {
     payments: "Paiements", account: "Compte", verification: "Vérification", bonus: "Bonus",
     responsible_gambling: "Jeu responsable", general: "Général", complaint: "Réclamation",
+    complaints: "Réclamation", accounts: "Compte et documents",
     human_request: "Demande de conseiller", technical: "Technique"
   };
   var DOC_LABEL = {
@@ -75,16 +76,9 @@
 
   // --- helpers ------------------------------------------------------------------------
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  var $ = window.CasinoDom.$;
+  var el = window.CasinoDom.el;
+  var clear = window.CasinoDom.clear;
 
   function storageGet(key) { try { return window.sessionStorage.getItem(key); } catch (e) { return null; } }
   function storageSet(key, value) { try { window.sessionStorage.setItem(key, value); } catch (e) { /* ignore */ } }
@@ -222,6 +216,26 @@
     }
   }
 
+  // Desk tools hook in here: agent_tools.js (typing, canned replies, notes, close
+  // confirmation), agent_transfer.js (transfer to a colleague or a team). The last
+  // answer that is not undefined is returned.
+  var extensions = [window.CasinoAgentTools, window.CasinoTransfer].filter(Boolean);
+  function hook(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    var result;
+    extensions.forEach(function (extension) {
+      var fn = extension[name];
+      if (typeof fn !== "function") { return; }
+      try {
+        var answer = fn.apply(extension, args);
+        if (answer !== undefined) { result = answer; }
+      } catch (e) {
+        if (window.console) { window.console.error(e); }
+      }
+    });
+    return result;
+  }
+
   // --- HTTP ------------------------------------------------------------------------------
 
   function AuthError() { this.message = "unauthorized"; }
@@ -355,6 +369,7 @@
     if (!info || typeof info !== "object") { return; }
     supervisor = info.supervisor === true;
     away = info.away === true;
+    hook("agentInfo", info);
     agentRoleEl.textContent = supervisor ? "Superviseur" : "Conseiller";
     awayToggle.textContent = away ? "Je suis disponible" : "Me mettre en pause";
     awayToggle.setAttribute("aria-pressed", away ? "true" : "false");
@@ -384,6 +399,14 @@
       setQueue(listOf(data, ["queue", "handoffs", "items"]));
     });
     socket.on("conversation_message", onConversationMessage);
+    socket.on("conversation_note", function (note) {
+      if (note && note.conversation_id === selectedId) {
+        appendLine({ sender: "note", agent: note.agent, text: note.text, at: note.at });
+      }
+    });
+    hook("socket", socket);
+    // agent_search.js (past conversations, alerts) listens to the same socket.
+    window.dispatchEvent(new CustomEvent("casino-agent:socket", { detail: socket }));
     socket.on("agent_info", setAgentInfo);
     socket.on("logged_out", function () {
       logout("Vous avez été déconnecté (déconnexion depuis une autre fenêtre).");
@@ -503,6 +526,7 @@
       button.appendChild(el("span", "queue-item__wait queue-item__time",
         (item.status === "waiting" ? "attend depuis " : "a attendu ") + duration(waitingSeconds(item))));
       button.appendChild(el("span", "queue-item__status", statusText(item)));
+      hook("queueItem", button, item);
       button.addEventListener("click", function () { openConversation(item.conversation_id); });
       li.appendChild(button);
       queueList.appendChild(li);
@@ -553,7 +577,7 @@
       data = data || {};
       var handoff = data.handoff && typeof data.handoff === "object" ? data.handoff : null;
       if (handoff && !findInQueue(conversationId)) { selectedHandoff = handoff; }
-      renderTranscript(listOf(data, ["transcript", "messages", "history"]), keepScroll);
+      renderTranscript(withNotes(listOf(data, ["transcript", "messages", "history"]), data.notes), keepScroll);
       var snapshot = data.account !== undefined ? data.account
         : data.account_snapshot !== undefined ? data.account_snapshot
         : data.snapshot;
@@ -604,6 +628,7 @@
     replyInput.disabled = !mine;
     replySend.disabled = !mine;
 
+    hook("conversation", { conversation_id: selectedId, mine: mine, handoff: h });
     if (!h || !open) {
       stateLine.textContent = "Cette conversation n'est plus dans la file : le bot répond au joueur.";
     } else if (status === "waiting") {
@@ -620,13 +645,14 @@
     if (line.sender === "user") { return "Joueur"; }
     if (line.sender === "agent") { return "Conseiller · " + (line.agent || "?"); }
     if (line.sender === "bot") { return "Bot"; }
+    if (line.sender === "note") { return "Note interne · " + (line.agent || "?") + " (non visible du joueur)"; }
     return String(line.sender || "?");
   }
 
   function lineNode(line) {
-    var sender = line.sender === "user" || line.sender === "agent" ? line.sender : "bot";
+    var sender = line.sender === "user" || line.sender === "agent" || line.sender === "note" ? line.sender : "bot";
     var node = el("div", "line line--" + sender);
-    var who = senderLabel(line);
+    var who = senderLabel(line) + (line.button === true ? " · bouton choisi" : "");
     var at = timeOnly(line.at || line.timestamp);
     node.appendChild(el("p", "line__who", at ? who + " · " + at : who));
     node.appendChild(el("p", "line__text", typeof line.text === "string" ? line.text : ""));
@@ -642,6 +668,25 @@
   function scrollTranscript(force) {
     var nearEnd = transcriptEl.scrollHeight - transcriptEl.scrollTop - transcriptEl.clientHeight < 120;
     if (force || nearEnd) { transcriptEl.scrollTop = transcriptEl.scrollHeight; }
+  }
+
+  // Internal notes (agents only) among the messages, by time.
+  function withNotes(lines, notes) {
+    if (!Array.isArray(notes) || !notes.length) { return lines; }
+    var merged = lines.slice();
+    notes.forEach(function (note) {
+      if (!note || typeof note !== "object") { return; }
+      var line = { sender: "note", agent: note.agent, text: note.text, at: note.at };
+      var at = parseDate(note.at);
+      var index = merged.length;
+      while (at && index > 0) {
+        var previous = parseDate(merged[index - 1] && merged[index - 1].at);
+        if (!previous || previous.getTime() <= at.getTime()) { break; }
+        index -= 1;
+      }
+      merged.splice(index, 0, line);
+    });
+    return merged;
   }
 
   function renderTranscript(lines, keepScroll) {
@@ -724,7 +769,10 @@
     act("agent_handback", handbackButton, "Conversation rendue au bot.");
   });
   closeButton.addEventListener("click", function () {
-    act("agent_close", closeButton, "Conversation clôturée.");
+    if (closeButton.disabled) { return; }
+    var closeIt = function () { act("agent_close", closeButton, "Conversation clôturée."); };
+    // Asked first (agent_tools.js dialog); without it, closed at once as before.
+    if (hook("confirmClose", closeIt, closeButton) !== true) { closeIt(); }
   });
 
   function sendReply() {
@@ -748,6 +796,7 @@
     });
     if (sent) {
       replyInput.value = "";
+      hook("replySent", conversationId);
     } else {
       node.parentNode.removeChild(node);
       pendingReplies.splice(pendingReplies.indexOf(pending), 1);
@@ -910,7 +959,43 @@
 
   var KNOWN_SNAPSHOT_KEYS = ["player_id", "display_name", "email", "country", "account_status", "self_excluded",
     "self_excluded_until", "verification", "bonus", "bonuses", "withdrawals", "pending_withdrawals",
-    "can_withdraw", "blockers", "notices", "generated_at"];
+    "can_withdraw", "blockers", "notices", "generated_at", "protection"];
+  var PERIOD_LABEL = { day: "par jour", week: "par semaine", month: "par mois" };
+
+  // Responsible gambling (casino_support.player_protection): offers held back, break,
+  // self-exclusion, deposit limits in force and waiting for their reflection period.
+  function protectionSection(protection) {
+    var section = el("section", "protection");
+    section.appendChild(el("h4", null, "Jeu responsable"));
+    if (protection.offers_allowed === false) {
+      section.appendChild(el("p", "account__note account__note--warn",
+        "Offres commerciales suspendues" + (protection.offers_held_back_until
+          ? " jusqu'au " + dateTime(protection.offers_held_back_until) : "") +
+        " : ne proposez ni bonus, ni cashback, ni VIP, ni promotion."));
+    }
+    var rows = [
+      ["Pause", protection.break_until ? "jusqu'au " + dateTime(protection.break_until) : undefined],
+      ["Auto-exclusion", protection.self_excluded_indefinitely ? "sans limite de durée"
+        : protection.self_excluded_until ? "jusqu'au " + dateTime(protection.self_excluded_until) : undefined]
+    ];
+    var limits = protection.deposit_limits && typeof protection.deposit_limits === "object" ? protection.deposit_limits : {};
+    ["day", "week", "month"].forEach(function (period) {
+      var limit = limits[period];
+      if (!limit) { return; }
+      var text = limit.amount !== null && limit.amount !== undefined ? money(limit.amount) : "aucune";
+      if (limit.pending_from) {
+        text += limit.pending_removal ? " (supprimée le " : " (" + money(limit.pending_amount) + " à partir du ";
+        text += dateTime(limit.pending_from) + ")";
+      }
+      rows.push(["Limite de dépôt " + PERIOD_LABEL[period], text]);
+    });
+    var shown = rows.filter(function (row) { return row[1] !== undefined; });
+    if (shown.length) { section.appendChild(dl(shown)); }
+    if (!shown.length && protection.offers_allowed !== false) {
+      section.appendChild(el("p", "muted", "Aucune limite, pause ni exclusion."));
+    }
+    return section;
+  }
 
   function renderAccount(snapshot, playerId) {
     clear(accountEl);
@@ -934,6 +1019,9 @@
     ]));
     if (snapshot.self_excluded) {
       accountEl.appendChild(el("p", "account__note", "Joueur auto-exclu : aucune offre commerciale."));
+    }
+    if (snapshot.protection && typeof snapshot.protection === "object") {
+      accountEl.appendChild(protectionSection(snapshot.protection));
     }
     if (snapshot.verification && typeof snapshot.verification === "object") {
       accountEl.appendChild(documentsSection(snapshot.verification));
@@ -971,7 +1059,8 @@
 
   function renderTickets() {
     clear(ticketsBody);
-    var visible = tickets.filter(function (t) { return showClosed.checked || t.status !== "closed"; });
+    // "closed": what older versions said for "solved"
+    var visible = tickets.filter(function (t) { return showClosed.checked || (t.status !== "closed" && t.status !== "solved"); });
     visible.sort(function (a, b) {
       if (Boolean(b.overdue) !== Boolean(a.overdue)) { return a.overdue ? -1 : 1; }
       var pa = PRIORITY_RANK.hasOwnProperty(a.priority) ? PRIORITY_RANK[a.priority] : 9;
@@ -981,7 +1070,7 @@
       return (da ? da.getTime() : Infinity) - (db ? db.getTime() : Infinity);
     });
     visible.forEach(function (t) {
-      var tr = el("tr", "ticket" + (t.overdue ? " ticket--overdue" : "") + (t.status === "closed" ? " ticket--closed" : ""));
+      var tr = el("tr", "ticket" + (t.overdue ? " ticket--overdue" : "") + (t.status === "closed" || t.status === "solved" ? " ticket--closed" : ""));
       tr.setAttribute("data-reference", t.reference);
       var ref = el("th", "ticket__ref", t.reference);
       ref.setAttribute("scope", "row");
@@ -990,7 +1079,7 @@
       prio.appendChild(badge(label(PRIORITY_LABEL, t.priority), PRIORITY_RANK.hasOwnProperty(t.priority) ? t.priority : "normal"));
       tr.appendChild(prio);
       tr.appendChild(el("td", null, label(TICKET_STATUS_LABEL, t.status)));
-      var due = el("td", "ticket__due", dateTime(t.due_at));
+      var due = el("td", "ticket__due", t.due_local || dateTime(t.due_at));  // operator's zone
       if (t.overdue) { due.appendChild(badge("en retard", "late")); }
       tr.appendChild(due);
       var who = el("td");
@@ -1000,30 +1089,19 @@
       tr.appendChild(el("td", null, label(CATEGORY_LABEL, t.category)));
       tr.appendChild(el("td", "ticket__summary", t.summary || ""));
       var actions = el("td");
-      if (t.status !== "closed") {
-        var close = el("button", "btn btn--small", "Clôturer");
-        close.type = "button";
-        close.setAttribute("aria-label", "Clôturer le ticket " + t.reference);
-        close.addEventListener("click", function () { closeTicket(t.reference, close); });
-        actions.appendChild(close);
-      }
+      var openButton = el("button", "btn btn--small", "Ouvrir");  // agent_tickets.js
+      openButton.type = "button";
+      openButton.setAttribute("aria-label", "Ouvrir le ticket " + t.reference);
+      openButton.addEventListener("click", function () {
+        if (window.CasinoTickets) { window.CasinoTickets.open(t.reference); }
+      });
+      actions.appendChild(openButton);
       tr.appendChild(actions);
       ticketsBody.appendChild(tr);
     });
     ticketsEmpty.hidden = visible.length > 0;
-    var openCount = tickets.filter(function (t) { return t.status !== "closed"; }).length;
+    var openCount = tickets.filter(function (t) { return t.status !== "closed" && t.status !== "solved"; }).length;
     ticketCount.textContent = String(openCount);
-  }
-
-  function closeTicket(reference, button) {
-    button.disabled = true;
-    api("POST", "/tickets/" + encodeURIComponent(reference) + "/close", {}).then(function () {
-      setNotice("Ticket " + reference + " clôturé.");
-      loadTickets();
-    }).catch(function (error) {
-      button.disabled = false;
-      handleError(error, "Impossible de clôturer le ticket " + reference);
-    });
   }
 
   showClosed.addEventListener("change", renderTickets);
@@ -1054,7 +1132,31 @@
     });
   });
 
+  // --- for agent_tickets.js (one ticket opened): the console's own helpers --------------------
+
+  window.CasinoConsole = {
+    api: function (method, path, payload) { return api(method, path, payload); },
+    handleError: function (error, what) { return handleError(error, what); },
+    setNotice: function (text, isError) { return setNotice(text, isError); },
+    el: el, clear: clear, badge: badge, label: label, dateTime: dateTime, lineNode: lineNode,
+    labels: { priority: PRIORITY_LABEL, status: TICKET_STATUS_LABEL, category: CATEGORY_LABEL },
+    renderAccountInto: function (node, snapshot, playerId) {
+      var own = accountEl;
+      accountEl = node;
+      try { renderAccount(snapshot, playerId); } finally { accountEl = own; }
+    },
+    reloadTickets: function () { loadTickets(); }
+  };
+
   // --- start ------------------------------------------------------------------------------------------
+
+  hook("attach", {
+    emit: emit,
+    setNotice: setNotice,
+    selectedId: function () { return selectedId; },
+    me: function () { return me; },
+    replyInput: replyInput
+  });
 
   if (token) {
     startConsole();

@@ -5,7 +5,8 @@
  *   session_request {session_token?} -> session_confirm {session_id, session_token}
  *   history_request                  -> history [{sender, text, agent?, buttons?}]
  *   user_uttered {message, customData: {player_token?}} -> acknowledged once answered
- *   server -> widget: bot_uttered {text, buttons?|quick_replies?, sender, agent?}, typing {on}
+ *   server -> widget: bot_uttered {text, buttons?|quick_replies?, sender, agent?},
+ *                     typing {on, sender?} (sender "agent": the agent holding the chat types)
  *
  * Every piece of text from the server or the player is put in the page with textContent,
  * never innerHTML.
@@ -17,6 +18,7 @@
   var SESSION_ID_KEY = "casinoSupport.sessionId";
   var OPEN_KEY = "casinoSupport.widgetOpen";
   var TYPING_TIMEOUT_MS = 20000;
+  var AGENT_TYPING_TIMEOUT_MS = 8000;  // the console repeats it while the agent types
   var REPLY_WAIT_MS = 90000;  // a message not acknowledged by then no longer holds the next ones
   var MAX_LENGTH = 2000;
 
@@ -141,7 +143,8 @@
     if (on) {
       typingText.textContent = (sender || lastSender) === "agent" ? LABELS.typingAgent : LABELS.typingBot;
       typing.hidden = false;
-      typingTimer = window.setTimeout(function () { typing.hidden = true; }, TYPING_TIMEOUT_MS);
+      typingTimer = window.setTimeout(function () { typing.hidden = true; },
+        sender === "agent" ? AGENT_TYPING_TIMEOUT_MS : TYPING_TIMEOUT_MS);
     } else {
       typing.hidden = true;
     }
@@ -256,7 +259,7 @@
   }
 
   function clearLog() {
-    var items = log.querySelectorAll(".cw-msg, .cw-welcome");
+    var items = log.querySelectorAll(".cw-msg, .cw-welcome, .cw-survey");
     for (var i = 0; i < items.length; i++) { items[i].parentNode.removeChild(items[i]); }
   }
 
@@ -362,6 +365,7 @@
     socket.on("session_confirm", onSessionConfirm);
     socket.on("history", renderHistory);
     socket.on("bot_uttered", onBotUttered);
+    socket.on("satisfaction_request", showSurvey);
     socket.on("typing", function (data) {
       setTyping(Boolean(data && data.on), data && data.sender);
     });
@@ -403,6 +407,82 @@
     outbox.push({ message: message, item: item });
     scrollToEnd(true);
     sendNext();
+  }
+
+  // --- satisfaction after a chat with an agent ----------------------------------------
+  // satisfaction_request {handoff_id, question, scale, labels[5], comment_label, send,
+  // choose_first} (French from the server's catalogue) -> five buttons and an optional
+  // comment; sent as satisfaction {handoff_id, rating, comment}, acknowledged {ok, message}.
+
+  function showSurvey(data) {
+    if (!data || typeof data !== "object" || typeof data.handoff_id !== "number") { return; }
+    var old = log.querySelectorAll(".cw-survey");
+    for (var i = 0; i < old.length; i++) { old[i].parentNode.removeChild(old[i]); }
+    var chosen = 0;
+    var survey = el("div", "cw-survey");
+    survey.setAttribute("role", "group");
+    survey.setAttribute("aria-label", String(data.question || ""));
+    survey.setAttribute("data-handoff-id", String(data.handoff_id));
+    survey.appendChild(el("p", "cw-survey__question", data.question));
+    if (data.scale) { survey.appendChild(el("p", "cw-survey__scale", data.scale)); }
+    var stars = el("div", "cw-survey__stars");
+    var labels = Array.isArray(data.labels) ? data.labels : [];
+    var buttons = [];
+    for (var rating = 1; rating <= 5; rating++) {
+      (function (value) {
+        var button = el("button", "cw-survey__star", String(value));
+        button.type = "button";
+        button.setAttribute("aria-pressed", "false");
+        button.setAttribute("aria-label", String(labels[value - 1] || value));
+        button.addEventListener("click", function () {
+          chosen = value;
+          buttons.forEach(function (b, index) {
+            b.setAttribute("aria-pressed", index + 1 === value ? "true" : "false");
+            b.classList.toggle("cw-survey__star--on", index < value);
+          });
+        });
+        buttons.push(button);
+        stars.appendChild(button);
+      }(rating));
+    }
+    survey.appendChild(stars);
+    var commentId = "cw-survey-comment-" + data.handoff_id;
+    var commentLabel = el("label", "cw-survey__label", data.comment_label);
+    commentLabel.setAttribute("for", commentId);
+    var comment = el("textarea", "cw-survey__comment");
+    comment.id = commentId;
+    comment.rows = 2;
+    comment.maxLength = 1000;
+    var send = el("button", "cw-survey__send", data.send);
+    send.type = "button";
+    var status = el("p", "cw-survey__status");
+    status.setAttribute("role", "status");
+    survey.appendChild(commentLabel);
+    survey.appendChild(comment);
+    survey.appendChild(send);
+    survey.appendChild(status);
+    send.addEventListener("click", function () {
+      if (!chosen) { status.textContent = String(data.choose_first || ""); return; }
+      if (!socket) { return; }
+      send.disabled = true;
+      socket.timeout(REPLY_WAIT_MS).emit("satisfaction", {
+        handoff_id: data.handoff_id, rating: chosen, comment: comment.value.slice(0, 1000)
+      }, function (error, answer) {
+        var message = answer && typeof answer.message === "string" ? answer.message : "";
+        if (!error && answer && answer.ok) {
+          while (survey.firstChild) { survey.removeChild(survey.firstChild); }
+          survey.classList.add("cw-survey--done");
+          survey.appendChild(el("p", "cw-survey__thanks", message));
+          return;
+        }
+        status.textContent = message || LABELS.unavailable;
+        var final = answer && (answer.error === "already_rated" || answer.error === "not_rateable");
+        send.disabled = Boolean(final);
+      });
+    });
+    log.appendChild(survey);
+    scrollToEnd(true);
+    if (!isOpen()) { setUnread(unread + 1); }
   }
 
   // --- open, close, input ------------------------------------------------------------------

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
@@ -112,3 +112,22 @@ class Console:
 
     def lines(self, sender: str):
         return self.page.locator(f"#transcript .line--{sender} .line__text")
+
+    def close_conversation(self) -> None:
+        """« Clôturer », then confirm in the dialog the console opens first."""
+        self.button("Clôturer").click()
+        dialog = self.page.get_by_role("dialog", name="Clôturer la conversation ?")
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="Clôturer la conversation").click()
+        expect(dialog).to_be_hidden()
+
+
+def player_waiting_for_an_agent(page: Any) -> Tuple["Widget", str]:
+    """A player opens the widget and asks for an agent (the chat is open and an agent is
+    online, so they join the queue); returns the widget and the conversation id."""
+    widget = Widget(page).goto()
+    widget.open()
+    widget.say_and_wait("bonjour", "assistant automatique")
+    widget.say("je veux parler à un conseiller")
+    widget.wait_for("bot", "position")
+    return widget, str(widget.session_id())

@@ -77,7 +77,9 @@ def test_handoff_from_widget_to_agent_and_back(new_page, servers, shot):
     expect(console.lines("agent").filter(has_text="je regarde votre retrait")).to_have_count(1)
     agent_message = widget.messages("agent").last
     expect(agent_message.locator(".cw-msg__text")).to_have_text(reply)
-    expect(agent_message.locator(".cw-msg__who")).to_have_text("Conseiller · alice")
+    # An agent is shown by the first name they chose (support-desk agent display-name),
+    # never by their login; alice has none here.
+    expect(agent_message.locator(".cw-msg__who")).to_have_text("Conseiller")
     shot(player_page, "player-sees-agent")
     shot(agent_page, "agent-replied")
 
@@ -95,7 +97,7 @@ def test_handoff_from_widget_to_agent_and_back(new_page, servers, shot):
     # The history after a reload keeps the agent's message labelled as the agent's.
     player_page.reload()
     widget.wait_connected()
-    expect(widget.messages("agent").locator(".cw-msg__who")).to_have_text(["Conseiller · alice"])
+    expect(widget.messages("agent").locator(".cw-msg__who")).to_have_text(["Conseiller"])
     expect(console.lines("user").filter(has_text="mon retrait")).to_have_count(1)
     for page in (agent_page, player_page):
         page.watch.assert_quiet()
@@ -120,7 +122,7 @@ def test_agent_closes_an_anonymous_players_conversation(new_page, servers, shot)
     expect(agent_page.locator("#account")).to_contain_text("Joueur anonyme")
     console.button("Prendre").click()
     expect(console.button("Clôturer")).to_be_enabled()
-    console.button("Clôturer").click()
+    console.close_conversation()
     # The agent never wrote to the player: no agent is announced as closing.
     widget.wait_for("bot", "Votre demande de conseiller est terminée")
     expect(widget.messages("bot").filter(has_text="clôturé la conversation")).to_have_count(0)
@@ -130,7 +132,7 @@ def test_agent_closes_an_anonymous_players_conversation(new_page, servers, shot)
     shot(player_page, "closed-widget")
 
 
-def test_agent_console_lists_and_closes_tickets(new_page, servers, shot):
+def test_agent_console_lists_and_solves_tickets(new_page, servers, shot):
     from casino_support import tickets
 
     database = servers.database()
@@ -177,14 +179,18 @@ def test_agent_console_lists_and_closes_tickets(new_page, servers, shot):
     assert page.locator("#tickets-body img, #tickets-body i").count() == 0
     shot(page, "tickets", full_page=True)
 
-    page.get_by_role("button", name=f"Clôturer le ticket {late.reference}").click()
-    expect(page.locator("#notice")).to_contain_text(f"Ticket {late.reference} clôturé")
+    # Solved from the opened ticket, after a confirmation (tests/browser/test_agent_tickets.py).
+    page.get_by_role("button", name=f"Ouvrir le ticket {late.reference}").click()
+    expect(page.locator("#ticket-view-title")).to_have_text(f"Ticket {late.reference}")
+    page.locator("#ticket-view [data-status='solved']").click()
+    page.get_by_role("button", name="Oui, marquer résolu").click()
+    expect(page.locator("#notice")).to_contain_text(f"Ticket {late.reference} : Résolu")
     expect(late_row).to_have_count(0)
-    page.get_by_label("Afficher les tickets clôturés").check()
-    expect(late_row).to_contain_text("Clôturé")
+    page.get_by_label("Afficher les tickets résolus").check()
+    expect(late_row).to_contain_text("Résolu")
     expect(late_row).not_to_have_class(re.compile(r"\bticket--overdue\b"))
     shot(page, "ticket-closed", full_page=True)
-    assert tickets.get_ticket(database, late.reference).status == "closed"
+    assert tickets.get_ticket(database, late.reference).status == "solved"
     page.watch.assert_quiet()
 
 

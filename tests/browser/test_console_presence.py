@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from browser_pages import Console, Widget
+from browser_pages import Console, player_waiting_for_an_agent
 
 
 def test_a_supervisor_takes_over_pauses_and_logs_out(new_page, servers, shot):
@@ -25,12 +25,7 @@ def test_a_supervisor_takes_over_pauses_and_logs_out(new_page, servers, shot):
     expect(boss_page.locator("#agent-role")).to_have_text("Superviseur")
 
     player_page = new_page("player")
-    widget = Widget(player_page).goto()
-    widget.open()
-    widget.say_and_wait("bonjour", "assistant automatique")
-    widget.say("je veux parler à un conseiller")
-    widget.wait_for("bot", "position")
-    conversation_id = widget.session_id()
+    widget, conversation_id = player_waiting_for_an_agent(player_page)
 
     alice.queue_item(conversation_id).click()
     alice.button("Prendre").click()

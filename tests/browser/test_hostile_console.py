@@ -88,7 +88,7 @@ def test_a_players_html_reaches_the_agent_console_as_plain_text(new_page, server
     expect(widget.messages("user").filter(has_text="j'attends")).to_have_count(1)
     assert player_page.locator(f"#chat-widget .cw-msg :is({INJECTED})").count() == 0
     assert_nothing_ran(player_page, agent_page)
-    console.button("Clôturer").click()
+    console.close_conversation()
     widget.wait_for("bot", "clôturé la conversation")
 
 

@@ -108,6 +108,20 @@ def test_markup_code_and_noise_are_not_taken_for_a_question(bot, message):
     assert "Je ne peux pas répondre à cela" in text or "pas bien compris" in text, (message, text)
 
 
+@pytest.mark.parametrize("answer", ["non attends", "nan attends je réfléchis", "non merci je le garde"])
+def test_p1003_a_no_with_something_after_it_keeps_the_bonus(bot, answer):
+    """While the bot waits for the confirmation, a « non » is a no whatever follows it."""
+    token = bot.token("P1003")
+    sender = f"p1003-keep-{abs(hash(answer))}"
+    first = bot.text("je veux annuler mon bonus", sender=sender, token=token)
+    assert "Confirmez-vous" in first
+    kept = bot.text(answer, sender=sender, token=token)
+    assert "bonus est conservé" in kept and "Confirmez-vous" not in kept, (answer, kept)
+    assert "conseiller" not in kept.split("conservé")[0], kept
+    still = bot.text("il me reste combien a miser sur mon bonus", sender=sender, token=token)
+    assert "aucun bonus actif" not in still
+
+
 # Last: it changes P1003's account.
 def test_p1003_cancels_the_bonus_after_confirming(bot):
     token = bot.token("P1003")

@@ -40,7 +40,7 @@ def test_priority_order_most_urgent_first():
     ("late_payment", "high", "payments", "payments", QUEUE, TICKET),
     ("responsible_gambling", "urgent", "responsible_gambling", "responsible_gambling",
      QUEUE, TICKET),
-    ("angry_player", "high", "complaint", "support", OFFER_HUMAN, OFFER_TICKET),
+    ("angry_player", "high", "complaints", "support", OFFER_HUMAN, OFFER_TICKET),
 ])
 def test_the_table_of_docs_escalation(reason, priority, category, team, inside, outside):
     rule = escalation_for(reason)

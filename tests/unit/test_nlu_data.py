@@ -48,8 +48,14 @@ def independent_test_set():
 
 
 def story_user_texts():
-    stories = yaml.safe_load((ROOT / "tests" / "test_stories.yml").read_text())["stories"]
-    return [step["user"].strip() for story in stories for step in story["steps"] if "user" in step]
+    """The `user:` texts of the end-to-end test stories, entity markup removed."""
+    from rasa.shared.nlu.training_data.entities_parser import replace_entities
+    texts = []
+    for name in ("test_stories.yml", "test_e2e_conversations.yml"):
+        stories = yaml.safe_load((ROOT / "tests" / name).read_text())["stories"]
+        texts += [replace_entities(step["user"].strip()) for story in stories
+                  for step in story["steps"] if "user" in step]
+    return texts
 
 
 def test_every_contract_intent_is_in_the_domain_and_the_data(training):

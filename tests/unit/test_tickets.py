@@ -286,10 +286,13 @@ def test_list_newest_first_with_overdue_flag(db, config):
     assert get_ticket(db, urgent.reference, now=later).overdue is True
     assert get_ticket(db, urgent.reference, now=monday).overdue is False
     closed = close_ticket(db, urgent.reference, "alice", now=later)
-    assert closed.status == "closed" and closed.overdue is False
+    assert closed.status == "solved" and closed.overdue is False
     assert (closed.closed_at, closed.closed_by) == (later, "agent:alice")
     assert [t.reference for t in list_tickets(db, status="open", now=later)] == [
         normal.reference]
+    assert [t.reference for t in list_tickets(db, status="solved", now=later)] == [
+        urgent.reference]
+    # "closed", the older name of "solved", still filters the same tickets
     assert [t.reference for t in list_tickets(db, status="closed", now=later)] == [
         urgent.reference]
     with pytest.raises(ValueError):
@@ -302,8 +305,8 @@ def test_close_ticket_is_audited_and_idempotent(db, now, config):
     again = close_ticket(db, ticket.reference, "bob", now=now + timedelta(minutes=2))
     assert again.closed_by == "agent:alice"
     with session_scope() as session:
-        closes = session.execute(select(AuditEvent)
-                                 .where(AuditEvent.action == "ticket_closed")).scalars().all()
+        closes = session.execute(select(AuditEvent).where(
+            AuditEvent.action == "ticket_status_changed")).scalars().all()
         assert [(e.actor, e.player_id) for e in closes] == [("agent:alice", "P1004")]
 
 

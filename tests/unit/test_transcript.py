@@ -40,3 +40,18 @@ def test_the_players_history_shows_the_bots_messages_as_sent():
         "mon adresse : [e-mail masqué]", "Écrivez à support@casino-lumiere.example."]
     assert [line["text"] for line in transcript(events)] == [  # the agent console
         "mon adresse : [e-mail masqué]", "Écrivez à [e-mail masqué]."]
+
+
+def test_the_player_sees_an_agent_by_first_name_never_by_login():
+    from casino_connector.transcript import for_the_player
+
+    events = [UserUttered("un humain svp", timestamp=1.0),
+              BotUttered("Bonjour, je regarde.", metadata={"agent": "j.martin-42",
+                                                          "agent_shown": "Julie"}, timestamp=2.0),
+              BotUttered("Je reviens.", metadata={"agent": "bob.ops"}, timestamp=3.0)]
+    console = transcript(events)
+    assert [line.get("agent") for line in console] == [None, "j.martin-42", "bob.ops"]
+    player = for_the_player(transcript(events, mask_bot_text=False))
+    assert [(line["sender"], line.get("agent")) for line in player] == [
+        ("user", None), ("agent", "Julie"), ("agent", None)]
+    assert "j.martin-42" not in str(player) and "bob.ops" not in str(player)
