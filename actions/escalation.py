@@ -29,7 +29,7 @@ from casino_support.questions import URGENT_ASPECTS
 from casino_support.database import SupportDatabaseUnavailable
 from casino_support.complaints import ComplaintSettings, complaint_clock
 from casino_support.escalation import (
-    CATEGORY_COMPLAINTS, Escalation, escalation_for, ticket_category,
+    CATEGORY_COMPLAINTS, Escalation, escalation_for, is_complaint, ticket_category,
 )
 from casino_support.formatting import format_date
 from casino_support.support_hours import chat_hours
@@ -269,8 +269,9 @@ class ActionCreateTicket(Action):
         reason = tracker.get_slot("escalation_reason") or "human_request"
         escalation = escalation_for(reason)
         description = tracker.get_slot("ticket_description") or ""
-        category = ticket_category(reason, description_intent(tracker.events, description),
-                                   tracker.get_slot("topic"))
+        topic = tracker.get_slot("topic")
+        category = ticket_category(reason, description_intent(tracker.events, description), topic,
+                                   complaint=is_complaint(reason, topic, tracker.get_slot("aspect")))
         identity = identify(tracker)
         moment = now()
         settings = config()

@@ -41,6 +41,12 @@ def aspect_buttons(topic: str, aspects: Sequence[str]) -> List[Dict[str, str]]:
     return [aspect_button(say(f"{topic}.buttons.{aspect}"), topic, aspect) for aspect in aspects]
 
 
+def complaint_button() -> Dict[str, str]:
+    """The written complaint, left in the chat: a ticket that the complaint's context makes
+    a complaint (casino_support.escalation.is_complaint)."""
+    return {"title": say("complain.button"), "payload": "/contact_support_ticket"}
+
+
 def deposit_failed_button() -> Dict[str, str]:
     return {"title": say("deposit.buttons.failed"), "payload": "/deposit_failed"}
 
@@ -438,7 +444,9 @@ class Answers:
         if q.aspect == "complaint":
             return Answer([say("contact.complaint", first_step=complaints["first_step"],
                                days=complaints["response_days"],
-                               mediation=complaints["mediation"])])
+                               mediation=complaints["mediation"]),
+                           say("contact.complaint_here")],
+                          [complaint_button()])
         if q.aspect == "hours":
             return Answer([listed(say("contact.hours"), self.contact_lines(("chat", "phone"))),
                            say("contact.any_hour")])

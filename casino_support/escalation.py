@@ -137,8 +137,16 @@ TOPIC_CATEGORIES = {
 }
 
 
+def is_complaint(reason: Optional[str], topic: Optional[str], aspect: Optional[str]) -> bool:
+    """A ticket left after a complaint (« je veux porter réclamation »: the intent
+    ``complain``, or ``contact_support`` asked about its ``complaint`` aspect) is a written
+    complaint, whatever it is about."""
+    return (reason == REASON_ANGRY_PLAYER or topic == "complain"
+            or (topic == "contact_support" and aspect == "complaint"))
+
+
 def ticket_category(reason: Optional[str], description_intent: Optional[str] = None,
-                    topic: Optional[str] = None) -> str:
+                    topic: Optional[str] = None, complaint: bool = False) -> str:
     """The category of a ticket opened for ``reason`` (an escalation reason), from the
     intent the NLU read in the player's own description of the problem and the ``topic``
     the bot was answering: ``payments``, ``responsible_gambling``, ``complaints``,
@@ -147,6 +155,8 @@ def ticket_category(reason: Optional[str], description_intent: Optional[str] = N
     if rule is not None and rule.category in (CATEGORY_PAYMENTS, CATEGORY_RESPONSIBLE_GAMBLING,
                                               CATEGORY_COMPLAINTS):
         return rule.category
+    if complaint:
+        return CATEGORY_COMPLAINTS
     if isinstance(description_intent, str) and description_intent in TOPIC_CATEGORIES:
         return TOPIC_CATEGORIES[description_intent]
     if isinstance(topic, str) and topic in TOPIC_CATEGORIES:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence
 
-from casino_support.answers import aspect_button
+from casino_support.answers import aspect_button, complaint_button
 from casino_support.catalogue import say
 from casino_support.questions import Question
 
@@ -19,7 +19,7 @@ FOLLOW_UP_WITHOUT_TOPIC = say("conversation.follow_up_without_topic")
 HUMAN_BUTTON = {"title": say("buttons.human"), "payload": "/human_handoff"}
 TICKET_BUTTON = {"title": say("buttons.ticket"), "payload": "/contact_support_ticket"}
 # After a complaint: the same ticket, which the complaint makes a written complaint.
-COMPLAINT_BUTTON = {"title": say("complain.button"), "payload": "/contact_support_ticket"}
+COMPLAINT_BUTTON = complaint_button()
 
 TOPIC_BUTTONS: List[Dict[str, str]] = [
     aspect_button(say(f"buttons.topics.{topic}"), topic, aspect)

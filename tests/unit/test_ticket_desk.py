@@ -258,3 +258,26 @@ def test_a_complaint_ticket_gives_the_answer_date_and_the_escalation_path(live_d
     view = ticket_desk.ticket_view(live_db, row.reference)
     assert view["complaint"]["answer_by"] == clock.answer_by.isoformat()
     assert view["complaint"]["overdue"] is False
+
+
+def test_asking_how_to_complain_offers_the_written_complaint_and_its_ticket_is_one(live_db, chat_closed):
+    from casino_support.answers import answer_for
+    from casino_support.clock import utc_now
+    from casino_support.config import current_config
+    from casino_support.escalation import is_complaint
+    from casino_support.questions import Question
+
+    answer = answer_for(Question("contact_support", "complaint"), current_config(), utc_now())
+    assert "Malta Gaming Authority" in " ".join(answer.messages)
+    assert [b["title"] for b in answer.buttons] == ["Déposer une réclamation"]
+    assert is_complaint(None, "contact_support", "complaint")
+    assert not is_complaint("human_request", "contact_support", "hours")
+    description = "on m'a fermé mon compte sans raison"
+    said, _, _ = run(ActionCreateTicket(), tracker(
+        description, "account_access", sender="conv-claim-3",
+        slots={"email": "lea@exemple.fr", "topic": "contact_support", "aspect": "complaint",
+               "ticket_description": description}))
+    with session_scope() as session:
+        row = session.execute(select(Ticket).where(
+            Ticket.conversation_id == "conv-claim-3")).scalar_one()
+    assert row.category == "complaints" and "Votre réclamation est enregistrée" in said
