@@ -56,7 +56,8 @@ class CasinoSQLTrackerStore(SQLTrackerStore):
         """The events to save, masked (the tracker itself is left as it is)."""
         emails = []
         for original in super()._additional_events(session, tracker):
-            data, found = masked_event_data(original.as_dict())
+            as_saved = original.as_dict()
+            data, found = masked_event_data(as_saved)
             emails += found
-            yield original if data == original.as_dict() else Event.from_parameters(data)
+            yield original if data == as_saved else Event.from_parameters(data)
         remember_ticket_emails(tracker.sender_id, emails)

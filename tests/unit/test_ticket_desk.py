@@ -153,27 +153,27 @@ def test_the_category_follows_the_reason_then_what_the_nlu_read_in_the_descripti
     assert category in TICKET_CATEGORIES
 
 
-def test_a_late_withdrawal_asked_as_a_human_request_is_a_payments_ticket(live_db, chat_closed):
-    description = "mon retrait de 200 euros n'est toujours pas arrivé"
-    run(ActionCreateTicket(), tracker(
-        description, "late_payment", sender="conv-late-human",
-        slots={"email": "lea@exemple.fr", "escalation_reason": "human_request",
-               "ticket_description": description}))
+def ticket_from(description, intent, sender, **slots):
+    """The player described the problem (read by the NLU as ``intent``) at the end of the
+    ticket form; returns what the bot said and the ticket row created."""
+    said, _, _ = run(ActionCreateTicket(), tracker(
+        description, intent, sender=sender,
+        slots={"email": "lea@exemple.fr", "ticket_description": description, **slots}))
     with session_scope() as session:
-        row = session.execute(select(Ticket).where(
-            Ticket.conversation_id == "conv-late-human")).scalar_one()
+        row = session.execute(select(Ticket).where(Ticket.conversation_id == sender)).scalar_one()
+        session.expunge(row)
+    return said, row
+
+
+def test_a_late_withdrawal_asked_as_a_human_request_is_a_payments_ticket(live_db, chat_closed):
+    _, row = ticket_from("mon retrait de 200 euros n'est toujours pas arrivé", "late_payment",
+                         "conv-late-human", escalation_reason="human_request")
     assert (row.category, row.reason, row.priority) == ("payments", "human_request", "normal")
 
 
 def test_a_description_the_nlu_read_as_a_complaint_is_a_complaints_ticket(live_db, chat_closed):
-    description = "je veux porter réclamation, on m'a bloqué sans raison"
-    run(ActionCreateTicket(), tracker(
-        description, "complain", sender="conv-complaint",
-        slots={"email": "lea@exemple.fr", "escalation_reason": "human_request",
-               "ticket_description": description}))
-    with session_scope() as session:
-        row = session.execute(select(Ticket).where(
-            Ticket.conversation_id == "conv-complaint")).scalar_one()
+    _, row = ticket_from("je veux porter réclamation, on m'a bloqué sans raison", "complain",
+                         "conv-complaint", escalation_reason="human_request")
     assert row.category == "complaints"
 
 
@@ -239,14 +239,8 @@ def test_a_complaint_ticket_gives_the_answer_date_and_the_escalation_path(live_d
     from casino_support.config import current_config
     from casino_support.formatting import format_date
 
-    description = "mon retrait a été annulé sans explication"
-    said, _, _ = run(ActionCreateTicket(), tracker(
-        description, "withdraw", sender="conv-claim-2",
-        slots={"email": "lea@exemple.fr", "escalation_reason": "angry_player",
-               "ticket_description": description}))
-    with session_scope() as session:
-        row = session.execute(select(Ticket).where(
-            Ticket.conversation_id == "conv-claim-2")).scalar_one()
+    said, row = ticket_from("mon retrait a été annulé sans explication", "withdraw", "conv-claim-2",
+                            escalation_reason="angry_player")
     assert row.category == "complaints"
     clock = complaint_clock(row.created_at.replace(tzinfo=UTC),
                             ComplaintSettings.from_config(current_config().raw))
@@ -272,12 +266,6 @@ def test_asking_how_to_complain_offers_the_written_complaint_and_its_ticket_is_o
     assert [b["title"] for b in answer.buttons] == ["Déposer une réclamation"]
     assert is_complaint(None, "contact_support", "complaint")
     assert not is_complaint("human_request", "contact_support", "hours")
-    description = "on m'a fermé mon compte sans raison"
-    said, _, _ = run(ActionCreateTicket(), tracker(
-        description, "account_access", sender="conv-claim-3",
-        slots={"email": "lea@exemple.fr", "topic": "contact_support", "aspect": "complaint",
-               "ticket_description": description}))
-    with session_scope() as session:
-        row = session.execute(select(Ticket).where(
-            Ticket.conversation_id == "conv-claim-3")).scalar_one()
+    said, row = ticket_from("on m'a fermé mon compte sans raison", "account_access", "conv-claim-3",
+                            topic="contact_support", aspect="complaint")
     assert row.category == "complaints" and "Votre réclamation est enregistrée" in said
