@@ -56,7 +56,8 @@ validate: $(STAMP)
 TYPED := casino_support/questions.py casino_support/answers.py casino_support/own_case.py casino_support/catalogue.py \
 	casino_support/wording.py actions/answering.py casino_connector/several_questions.py \
 	casino_support/clock.py casino_support/protection_rules.py casino_support/player_protection.py \
-	casino_support/complaints.py casino_support/teams.py casino_support/transfers.py
+	casino_support/complaints.py casino_support/teams.py casino_support/transfers.py \
+	casino_support/protection_requests.py casino_support/protection_answers.py
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy --follow-imports=silent $(TYPED)

@@ -201,7 +201,7 @@ async def _answers(dispatcher: CollectingDispatcher, tracker: Tracker,
     player_id = str(identity.player_id)
 
     def read(session) -> List[OwnAnswer]:
-        return [own_answer(session, player_id, question, settings, moment)
+        return [own_answer(session, player_id, question, settings, moment, tracker.sender_id)
                 for question in questions]
     try:
         own = await in_support_database(read)

@@ -22,6 +22,7 @@ from actions.common import (
     tell_database_down,
 )
 from actions.player_identity import identify
+from actions.player_protection import offer_protection
 from casino_support import accounts, agents, handoffs, ticket_contacts, tickets
 from casino_support.answers import Answers
 from casino_support.catalogue import say
@@ -144,6 +145,11 @@ class ActionAnswerResponsibleGambling(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         turn = await answer_turn(dispatcher, tracker, "responsible_gambling",
                                  anything_else=False)
+        aspects = [q.aspect for q in turn.questions if q.topic == "responsible_gambling"]
+        if aspects and "distress" not in aspects:
+            offered = await offer_protection(dispatcher, tracker, aspects[-1])
+            if offered:  # the protection form asks what is missing, then confirms
+                return turn.slot_events() + offered + [SlotSet("handoff_outcome", None)]
         if not any(question.aspect in URGENT_ASPECTS for question in turn.questions):
             if not turn.asked_back:
                 dispatcher.utter_message(text=ANYTHING_ELSE)

@@ -113,16 +113,35 @@ def bonus_cancelled_answer(cancelled: CancelledBonus) -> Answer:
 
 def _until(day) -> str:
     """« jusqu'au 1er mars 2027 » when the end date is known."""
-    return say("account.self_exclusion.until", date=format_date(day)) if day else ""
+    if not day or day.year == 9999:  # player_protection.INDEFINITE_UNTIL: no end date to give
+        return ""
+    return say("account.self_exclusion.until", date=format_date(day))
+
+
+def _talk(player: PlayerSummary, config: SupportConfig) -> str:
+    helpline = config.helpline(player.country)
+    return say("account.self_exclusion.talk", name=helpline["name"], phone=helpline["phone"],
+               hours=helpline["hours"])
 
 
 def self_exclusion_answer(player: PlayerSummary, config: SupportConfig) -> Answer:
-    helpline = config.helpline(player.country)
     return Answer([
         say("account.self_exclusion.closed", until=_until(player.self_excluded_until)),
-        say("account.self_exclusion.talk", name=helpline["name"], phone=helpline["phone"],
-            hours=helpline["hours"]),
+        _talk(player, config),
     ])
+
+
+def break_answer(player: PlayerSummary, until: datetime, config: SupportConfig) -> Answer:
+    """A break in force: deposits and offers closed until it ends, the balance withdrawable."""
+    return Answer([
+        say("account.break.closed", date=format_date(until, _tz(config))),
+        _talk(player, config),
+    ])
+
+
+def offers_held_back_sentence(until: datetime, config: SupportConfig) -> str:
+    """No promotion until ``until``, after a responsible-gambling signal."""
+    return say("account.offers_held_back", date=format_date(until, _tz(config)))
 
 
 # --- withdrawals ------------------------------------------------------------------------------

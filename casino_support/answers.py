@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Set
 
 from casino_support.catalogue import lines, say
 from casino_support.complaints import ComplaintSettings
@@ -433,6 +433,23 @@ class Answers:
         if q.is_overview:
             answer.buttons = aspect_buttons("bonus", ["wagering", "vip", "free_spins"])
         return answer
+
+    def offer_sentences(self) -> Set[str]:
+        """The sentences of the answers above that promote an offer (held back from a player
+        after a responsible-gambling signal); the rules of a bonus one holds are not among them."""
+        bonuses = self.config.bonuses
+        return {
+            self.welcome_terms(), say("bonus.welcome_how"),
+            say("bonus.wagering", rule=self.wagering_rule()),
+            say("bonus.not_received", description=bonuses["welcome"]["description"],
+                reach_support=self.reach_support()),
+            say("bonus.also", cashback=bonuses["cashback"], free_spins=bonuses["free_spins"],
+                vip=bonuses["vip"]),
+            say("bonus.free_spins", free_spins=bonuses["free_spins"]),
+            say("bonus.cashback", cashback=bonuses["cashback"]),
+            say("bonus.vip", vip=bonuses["vip"]),
+            say("deposit.how.bonus"),
+        }
 
     def bonus_cancel(self, q: Question) -> Answer:
         return Answer([self.bonus_rights(), say("bonus.refuse")])

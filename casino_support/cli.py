@@ -29,6 +29,11 @@
                                             terminal, asks first unless --yes
     (purge, export, erase: [--tracker-db-url URL], default env SUPPORT_TRACKER_DB_URL,
     else the tracker_store of endpoints.yml; see casino_support.personal_data)
+    support-desk audit [--player P] [--action A[,B]] [--conversation C] [--since YYYY-MM-DD]
+                       [--limit N] [--json]   the audit trail, oldest first (at, actor,
+                                            player, action, details); --limit default 200,
+                                            at most 5000; not itself audited
+                                            (casino_support.audit_cli)
 
 The database is ``--db-url``, else env ``SUPPORT_DB_URL``, else ``var/support.db``.
 Exit codes: 0 ok, 2 usage error / unknown player / refused input, 3 database unavailable.
@@ -322,6 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .personal_data_cli import add_commands as add_personal_data_commands
 
     add_personal_data_commands(commands)
+
+    from .audit_cli import add_commands as add_audit_commands
+
+    add_audit_commands(commands)
     return parser
 
 

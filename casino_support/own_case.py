@@ -4,7 +4,10 @@ For a logged-in player, a question whose true answer depends on the account lead
 their facts (why a withdrawal is blocked, why a document was refused, their bonus
 wagering and expiry, their late withdrawals, the end of their self-exclusion), then the
 general answer when the question asked something more precise (a delay, a method...).
-A self-excluded player is never told how to deposit nor offered a bonus.
+A self-excluded player or one on a break is never told how to deposit nor offered a bonus.
+A responsible-gambling question (limits, a pause, distress...) is recorded as a signal
+(player_protection); for ``offers_held_back_days`` after one, the answers keep the facts of
+a bonus the player holds but no sentence that promotes an offer.
 
 ``own_answer`` reads the account through ``accounts`` in the caller's session and returns
 the answer with what the dialogue needs to go on (late withdrawals to escalate, a bonus
@@ -16,16 +19,25 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import List, Optional
 
-from casino_support import account_answers, accounts
+from casino_support import account_answers, accounts, player_protection
 from casino_support.accounts import PlayerSummary, UnknownPlayer, WithdrawalStatus
-from casino_support.answers import Answer, answer_for, is_specific
+from casino_support.answers import Answer, Answers, answer_for, aspect_buttons, is_specific
 from casino_support.audit import record_audit_event
 from casino_support.catalogue import say
 from casino_support.config import SupportConfig
+from casino_support.player_protection import ProtectionStatus
 from casino_support.questions import Question
 
-# Topics a self-excluded player gets the self-exclusion answer for, whatever the aspect.
+# Topics a self-excluded player or one on a break gets that answer for, whatever the aspect;
+# the topics whose answers may promote an offer.
 NO_OFFER_TOPICS = ("deposit", "bonus", "register")
+# Responsible-gambling questions recorded as a signal, and its kind: asking about a tool is
+# not setting it (no "break" nor "self_exclusion" signal, those come with the real thing).
+SIGNAL_OF_ASPECT = {"limits": "limit_request", "pause": "limit_request",
+                    "self_exclusion": "limit_request", "distress": "distress",
+                    "helpline": "distress"}
+# Quick replies of the bonus topic that ask about an offer.
+OFFER_BUTTON_ASPECTS = ("vip", "free_spins")
 # Bonus aspects that the player's own bonus answers.
 OWN_BONUS_ASPECTS = ("", "overview", "wagering", "expiry", "not_received")
 
@@ -58,19 +70,58 @@ class OwnAnswer:
 
 
 def own_answer(session, player_id: str, question: Question, config: SupportConfig,
-               now: datetime) -> OwnAnswer:
-    """The answer for this player (``UnknownPlayer`` when the account does not exist)."""
+               now: datetime, conversation_id: Optional[str] = None) -> OwnAnswer:
+    """The answer for this player (``UnknownPlayer`` when the account does not exist);
+    ``conversation_id`` goes with a responsible-gambling signal into the audit trail."""
     player = accounts.get_player(session, player_id, now)
     if player is None:
         raise UnknownPlayer(player_id)
     question = _with_player_country(question, player)
-    if player.self_excluded and question.topic in NO_OFFER_TOPICS:
-        return OwnAnswer(account_answers.self_exclusion_answer(player, config))
+    if question.topic == "responsible_gambling" and question.aspect in SIGNAL_OF_ASPECT:
+        player_protection.record_signal(session, player.player_id,
+                                        SIGNAL_OF_ASPECT[question.aspect], now=now,
+                                        conversation_id=conversation_id)
+    status = (player_protection.protection_status(session, player.player_id, now)
+              if question.topic in NO_OFFER_TOPICS else None)
+    closed = None if status is None else _closed(player, status, config)
+    if closed is not None:
+        return OwnAnswer(closed)
     general = answer_for(question, config, now)
     reader = _READERS.get(question.topic)
-    if reader is None:
-        return OwnAnswer(general)
-    return reader(session, player, question, general, config, now)
+    own = OwnAnswer(general) if reader is None else reader(
+        session, player, question, general, config, now)
+    if status is not None and not status.offers_allowed and status.offers_held_back_until:
+        return replace(own, answer=_without_offers(own.answer, question,
+                                                   status.offers_held_back_until, config, now))
+    return own
+
+
+def _closed(player: PlayerSummary, status: ProtectionStatus,
+            config: SupportConfig) -> Optional[Answer]:
+    """The answer of a self-excluded player or one on a break (None: neither)."""
+    if player.self_excluded or status.excluded:
+        return account_answers.self_exclusion_answer(player, config)
+    if status.break_until is not None:  # only a break in force is read
+        return account_answers.break_answer(player, status.break_until, config)
+    return None
+
+
+def _without_offers(answer: Answer, question: Question, until: datetime,
+                    config: SupportConfig, now: datetime) -> Answer:
+    """``answer`` without the sentences that promote an offer: on the bonus topic, one
+    sentence says none is proposed until ``until``; elsewhere they are just left out."""
+    offers = Answers(config, now).offer_sentences()
+    held_back = account_answers.offers_held_back_sentence(until, config)
+    messages: List[str] = []
+    for message in answer.messages:
+        if message not in offers:
+            messages.append(message)
+        elif question.topic == "bonus" and held_back not in messages:
+            messages.append(held_back)
+    if question.topic == "bonus" and held_back not in messages:
+        messages.append(held_back)
+    offer_buttons = aspect_buttons("bonus", OFFER_BUTTON_ASPECTS)
+    return Answer(messages, [button for button in answer.buttons if button not in offer_buttons])
 
 
 def _with_player_country(question: Question, player: PlayerSummary) -> Question:

@@ -10,7 +10,7 @@ read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Union
 
@@ -122,6 +122,9 @@ def _status(session: Session, player: Player, now: datetime, protection: Protect
     indefinite = any(e.ends_at is None for e in self_exclusions) or (
         player.self_excluded_until == INDEFINITE_UNTIL)
     excluded_until = max((aware_utc(e.ends_at) for e in self_exclusions if e.ends_at), default=None)
+    account_until = _account_exclusion_end(player, protection)  # set by the operator's back office
+    if account_until is not None and account_until > now and not indefinite:
+        excluded_until = max(excluded_until or account_until, account_until)
     last_signal = session.execute(select(ProtectionSignal.at)
                                   .where(ProtectionSignal.player_id == player.id)
                                   .order_by(ProtectionSignal.at.desc()).limit(1)).scalar()
@@ -135,6 +138,15 @@ def _status(session: Session, player: Player, now: datetime, protection: Protect
         player.id, {period: _limit_state(limits, period, now) for period in PERIODS},
         max(breaks, default=None), None if indefinite else excluded_until, indefinite,
         allowed, held_until if held_until and held_until > now else None)
+
+
+def _account_exclusion_end(player: Player, protection: ProtectionRules) -> Optional[datetime]:
+    """The end of ``players.self_excluded_until`` (that whole day, in the operator's zone)."""
+    until = player.self_excluded_until
+    if until is None or until == INDEFINITE_UNTIL:
+        return None
+    day_after = until + timedelta(days=1)
+    return aware_utc(datetime(day_after.year, day_after.month, day_after.day, tzinfo=protection.zone))
 
 
 def protection_status(source: Source, player_id: str, now: Optional[datetime] = None
@@ -163,6 +175,21 @@ def record_signal(source: Source, player_id: str, kind: str, *, conversation_id:
                            details={"kind": kind, "conversation_id": conversation_id}, now=now)
 
 
+def _plan_limit(session: Session, player: Player, period: str, amount: Optional[Decimal],
+                now: datetime, protection: ProtectionRules) -> LimitChange:
+    current = _status(session, player, now, protection).limits.get(period)
+    return plan_limit_change(period, current.amount if current else None, amount, now, protection)
+
+
+def preview_deposit_limit(source: Source, player_id: str, period: str, amount: Optional[Decimal],
+                          now: Optional[datetime] = None) -> LimitChange:
+    """What ``set_deposit_limit`` would do now (when it applies), without changing anything:
+    what the player is asked to confirm."""
+    now = resolve_now(now)
+    with use_session(source) as session:
+        return _plan_limit(session, _player(session, player_id), period, amount, now, rules())
+
+
 def set_deposit_limit(source: Source, player_id: str, period: str, amount: Optional[Decimal], *,
                       actor: str, conversation_id: Optional[str] = None,
                       now: Optional[datetime] = None) -> LimitChange:
@@ -171,8 +198,7 @@ def set_deposit_limit(source: Source, player_id: str, period: str, amount: Optio
     protection = rules()
     with use_session(source) as session:
         player = _player(session, player_id)
-        current = _status(session, player, now, protection).limits.get(period)
-        change = plan_limit_change(period, current.amount if current else None, amount, now, protection)
+        change = _plan_limit(session, player, period, amount, now, protection)
         session.add(DepositLimit(player_id=player.id, period=period, amount=amount,
                                  requested_at=to_db_time(now), effective_at=to_db_time(change.effective_at),
                                  actor=actor, conversation_id=conversation_id))
@@ -208,13 +234,34 @@ def self_exclude(source: Source, player_id: str, *, months: Optional[int], actor
                         indefinite_in_force=status.indefinitely_excluded))
 
 
+def preview_break(source: Source, player_id: str, *, hours: int = 0, days: int = 0, weeks: int = 0,
+                  now: Optional[datetime] = None) -> Exclusion:
+    """The break ``take_break`` would record now (its end), without changing anything;
+    ``ProtectionRuleError`` when the rules refuse it."""
+    return _exclude(source, player_id, "break", "", None, now,
+                    lambda when, protection, status: plan_break(
+                        when, protection, hours=hours, days=days, weeks=weeks,
+                        in_force_until=_exclusion_in_force(status)), record=False)
+
+
+def preview_self_exclusion(source: Source, player_id: str, *, months: Optional[int],
+                           now: Optional[datetime] = None) -> Exclusion:
+    """The self-exclusion ``self_exclude`` would record now, without changing anything."""
+    return _exclude(source, player_id, "self_exclusion", "", None, now,
+                    lambda when, protection, status: plan_self_exclusion(
+                        when, protection, months=months, in_force_until=_exclusion_in_force(status),
+                        indefinite_in_force=status.indefinitely_excluded), record=False)
+
+
 def _exclude(source: Source, player_id: str, kind: str, actor: str, conversation_id: Optional[str],
-             now: Optional[datetime], plan: Any) -> Exclusion:
+             now: Optional[datetime], plan: Any, record: bool = True) -> Exclusion:
     now = resolve_now(now)
     protection = rules()
     with use_session(source) as session:
         player = _player(session, player_id)
         exclusion: Exclusion = plan(now, protection, _status(session, player, now, protection))
+        if not record:
+            return exclusion
         session.add(PlayerExclusion(player_id=player.id, kind=kind, starts_at=to_db_time(exclusion.starts_at),
                                     ends_at=to_db_time(exclusion.ends_at), requested_at=to_db_time(now),
                                     actor=actor, conversation_id=conversation_id))
