@@ -28,7 +28,6 @@ from casino_support.accounts import UnknownPlayer
 from casino_support.catalogue import say
 from casino_support.confirmations import UNCLEAR_ANSWER, clear_yes_or_no
 from casino_support.database import SupportDatabaseUnavailable
-from casino_support.formatting import format_datetime
 from casino_support.protection_requests import Duration, amount_of, duration_of, period_of
 from casino_support.protection_rules import (
     ExclusionCannotBeShortened, ProtectionRuleError, ProtectionRules,
@@ -87,7 +86,7 @@ def _in_force_until(session, player_id: Text) -> Optional[Text]:
     if status.indefinitely_excluded:
         return None
     until = max([d for d in (status.break_until, status.excluded_until) if d], default=None)
-    return format_datetime(until, config().timezone) if until else None
+    return protection_answers.end_text(until, config().timezone) if until else None
 
 
 async def offer_protection(dispatcher: CollectingDispatcher, tracker: Tracker,

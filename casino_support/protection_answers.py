@@ -8,12 +8,14 @@ things as they are is ``/deny``; the safe one comes first.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 from typing import Dict, List, Mapping, Optional
 
 from .answers import Answer
 from .catalogue import say
-from .formatting import format_amount, format_datetime
+from .formatting import format_amount, format_date, format_datetime
 from .protection_requests import Duration
 from .protection_rules import Exclusion, LimitChange, ProtectionRules
 
@@ -160,6 +162,15 @@ def exclusion_recorded(exclusion: Exclusion, tz: str, helpline: Mapping[str, str
         first = say(f"protection.done.{exclusion.kind}", date=format_datetime(exclusion.ends_at, tz))
     return Answer([first, say("protection.done.talk", name=helpline["name"], phone=helpline["phone"],
                               hours=helpline["hours"])])
+
+
+def end_text(ends_at: datetime, tz: str) -> str:
+    """When a break or exclusion ends: « 9 décembre 2026 à 3 h 20 »; one that ends at
+    midnight (a whole day, as the account's ``self_excluded_until``) by its last day."""
+    local = ends_at.astimezone(ZoneInfo(tz))
+    if (local.hour, local.minute) == (0, 0):
+        return format_date(local.date() - timedelta(days=1))
+    return format_datetime(ends_at, tz)
 
 
 def not_shorter(in_force_until: Optional[str]) -> str:

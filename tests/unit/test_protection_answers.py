@@ -270,3 +270,13 @@ def test_not_shorter_than_an_indefinite_exclusion():
     text = answers.not_shorter(None)
     assert text == ("Votre auto-exclusion est déjà définitive : elle ne peut pas être levée ni "
                     "écourtée depuis le chat.")
+
+
+def test_an_end_at_midnight_is_told_by_its_last_day():
+    from datetime import datetime, timezone
+
+    from casino_support.protection_answers import end_text
+    midnight_paris = datetime(2027, 12, 2, 23, 0, tzinfo=timezone.utc)  # 3 Dec 00:00 in Paris
+    assert end_text(midnight_paris, "Europe/Paris") == "2 décembre 2027"
+    assert end_text(datetime(2026, 12, 9, 2, 20, tzinfo=timezone.utc), "Europe/Paris") == \
+        "9 décembre 2026 à 3 h 20"
