@@ -10,6 +10,7 @@ casino_support/protection_answers.py; the player is the one of the token of each
 """
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
@@ -81,11 +82,16 @@ def _preview_exclusion(session, player_id: Text, kind: Text, duration: Duration)
                                                     **_exclusion_args(kind, duration))
 
 
+def _exclusion_end(status: player_protection.ProtectionStatus) -> Optional[datetime]:
+    """The end of the break or self-exclusion in force (None: none, or indefinite)."""
+    return max([d for d in (status.break_until, status.excluded_until) if d], default=None)
+
+
 def _in_force_until(session, player_id: Text) -> Optional[Text]:
     status = player_protection.protection_status(session, player_id, now())
     if status.indefinitely_excluded:
         return None
-    until = max([d for d in (status.break_until, status.excluded_until) if d], default=None)
+    until = _exclusion_end(status)
     return protection_answers.end_text(until, config().timezone) if until else None
 
 
@@ -109,11 +115,17 @@ async def offer_protection(dispatcher: CollectingDispatcher, tracker: Tracker,
         return []  # the answer already said where the tool is in the account
     if status.indefinitely_excluded or (status.excluded and kind != "self_exclusion"):
         return []  # their account answer already said what stands
-    dispatcher.utter_message(text=protection_answers.offer(kind))
     text = tracker.latest_message.get("text")
     period = period_of(text)
     amount = amount_of(_entity(tracker, "amount"))
     duration = protection_answers.duration_value(duration_of(text))
+    in_force = None if kind == "deposit_limit" else _exclusion_end(status)
+    if in_force is not None:  # it can only be made longer: the length is asked again
+        dispatcher.utter_message(text=protection_answers.offer_longer(
+            protection_answers.end_text(in_force, config().timezone)))
+        duration = None
+    else:
+        dispatcher.utter_message(text=protection_answers.offer(kind))
     return _reset() + [
         SlotSet("protection_kind", kind), SlotSet("protection_offered", True),
         SlotSet("limit_period", period if kind == "deposit_limit" else None),

@@ -86,6 +86,10 @@ def offer(kind: str) -> str:
     return say(f"protection.offer.{kind}")
 
 
+def offer_longer(ends: str) -> str:
+    return say("protection.offer.longer", date=ends)
+
+
 def ask_period() -> Answer:
     return Answer([say("protection.ask.period")], [
         _button("day", '/inform{"limit_period": "day"}'),

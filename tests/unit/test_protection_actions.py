@@ -179,3 +179,19 @@ def test_the_signal_of_a_question_carries_its_conversation(seeded):
         audit = session.execute(select(AuditEvent).where(AuditEvent.action == "protection_signal")
                                 ).scalars().first()
         assert json.loads(audit.details)["conversation_id"] == "conversation-1"
+
+
+def test_a_self_excluded_player_asking_for_a_shorter_exclusion_is_offered_only_a_longer_one(seeded):
+    text, events, _ = run(ActionAnswerResponsibleGambling(), tracker(
+        "je veux m'auto exclure 6 mois", "responsible_gambling", token("P1006"),
+        key="responsible_gambling/self_exclusion"))
+    assert "ne peut pas être écourtée, mais je peux la prolonger" in text
+    assert slot(events, "protection_kind") == "self_exclusion"
+    assert slot(events, "protection_duration") is None  # the length is asked again
+
+
+def test_a_player_on_a_break_may_still_set_a_limit(seeded):
+    player_protection.take_break(seeded, "P1001", weeks=1, actor="test")
+    text, events, _ = run(ActionAnswerResponsibleGambling(), limits_question("P1001"))
+    assert "Je peux fixer cette limite de dépôt pour vous maintenant" in text
+    assert slot(events, "limit_amount") == "100"
