@@ -28,6 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from casino_support.answers import Answer
 from casino_support.catalogue import say
 from casino_support.config import SupportConfig, current_config
+from casino_support.confirmations import UNCLEAR_ANSWER, clear_yes_or_no
 from casino_support.database import SupportDatabaseUnavailable, session_scope
 from casino_support.wording import ANYTHING_ELSE
 
@@ -153,3 +154,14 @@ def answers_failures(when_database_down: Optional[Callable[[], Text]] = None,
             return events()
         return guarded
     return decorate
+
+
+def confirmation(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[bool]:
+    """The answer to an irreversible change's question (a form's yes/no slot): only a clear
+    yes or no counts (casino_support/confirmations.py); anything else is asked again."""
+    if not isinstance(value, bool):
+        return None
+    answer = clear_yes_or_no(tracker.latest_message)
+    if answer is None:
+        dispatcher.utter_message(text=UNCLEAR_ANSWER)
+    return answer

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answering import answer_turn
 from actions.common import (
-    answers_failures, ask_anything_else, config, in_support_database, now, send,
+    answers_failures, ask_anything_else, config, confirmation, in_support_database, now, send,
     tell_database_down,
 )
 from actions.escalation import escalate
@@ -25,7 +25,7 @@ from actions.player_identity import identify, login_hint
 from casino_support import account_answers, accounts
 from casino_support.accounts import NoActiveBonus, UnknownPlayer
 from casino_support.catalogue import say
-from casino_support.confirmations import UNCLEAR_ANSWER, clear_yes_or_no
+from casino_support.confirmations import clear_yes_or_no
 from casino_support.database import SupportDatabaseUnavailable
 from casino_support.wording import ANYTHING_ELSE, UNKNOWN_PLAYER
 
@@ -87,12 +87,7 @@ class ValidateBonusCancelForm(FormValidationAction):
     def validate_bonus_cancel_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Only a clear yes or no counts: cancelling a bonus cannot be undone."""
-        if not isinstance(value, bool):
-            return {"bonus_cancel_confirmed": None}
-        answer = clear_yes_or_no(tracker.latest_message)
-        if answer is None:
-            dispatcher.utter_message(text=UNCLEAR_ANSWER)
-        return {"bonus_cancel_confirmed": answer}
+        return {"bonus_cancel_confirmed": confirmation(value, dispatcher, tracker)}
 
 
 class AskBonusCancelConfirmed(Action):

@@ -20,14 +20,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    answers_failures, ask_anything_else, config, in_support_database, now, send,
+    answers_failures, ask_anything_else, config, confirmation, in_support_database, now, send,
     tell_database_down,
 )
 from actions.player_identity import identify, login_hint
 from casino_support import accounts, player_protection, protection_answers
 from casino_support.accounts import UnknownPlayer
 from casino_support.catalogue import say
-from casino_support.confirmations import UNCLEAR_ANSWER, clear_yes_or_no
+from casino_support.confirmations import clear_yes_or_no
 from casino_support.database import SupportDatabaseUnavailable
 from casino_support.protection_requests import Duration, amount_of, duration_of, period_of
 from casino_support.protection_rules import (
@@ -217,12 +217,7 @@ class ValidateProtectionForm(FormValidationAction):
     def validate_protection_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Only a clear yes or no counts, as for cancelling a bonus."""
-        if not isinstance(value, bool):
-            return {"protection_confirmed": None}
-        answer = clear_yes_or_no(tracker.latest_message)
-        if answer is None:
-            dispatcher.utter_message(text=UNCLEAR_ANSWER)
-        return {"protection_confirmed": answer}
+        return {"protection_confirmed": confirmation(value, dispatcher, tracker)}
 
 
 class AskLimitPeriod(Action):
