@@ -156,8 +156,10 @@ class ValidateProtectionForm(FormValidationAction):
 
     async def extract_limit_period(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
-        """The answer to the period question, typed (« mensuel », « toutes les semaines »)."""
-        if tracker.get_slot("requested_slot") != "limit_period" or _entity(tracker, "limit_period"):
+        """The period typed at the period or the amount question (« mensuel », « 100 € par
+        semaine » : the player may still change it before the confirmation)."""
+        if tracker.get_slot("requested_slot") not in ("limit_period", "limit_amount") \
+                or _entity(tracker, "limit_period"):
             return {}
         period = period_of(tracker.latest_message.get("text"))
         return {"limit_period": period} if period else {}

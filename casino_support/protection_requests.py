@@ -93,12 +93,14 @@ def period_of(text: Optional[str]) -> Optional[str]:
 
 
 def amount_of(text: Optional[str]) -> Optional[Decimal]:
-    """The first amount written in ``text`` (« 1 000,50 € » → 1000.50, « 100 » → 100)."""
+    """The first amount written in ``text`` (« 1 000,50 € » → 1000.50, « 100 » → 100);
+    None for none, zero or a negative one (« -50 »)."""
     if not text:
         return None
-    match = _AMOUNT.search(plain(text))
-    if match is None:
-        return None
+    said = plain(text)
+    match = _AMOUNT.search(said)
+    if match is None or said[:match.start()].rstrip().endswith("-"):
+        return None  # no amount, or a negative one
     digits = match.group(0).replace(" ", "")
     if "," in digits:
         digits = digits.replace(".", "").replace(",", ".")

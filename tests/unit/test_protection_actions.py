@@ -195,3 +195,9 @@ def test_a_player_on_a_break_may_still_set_a_limit(seeded):
     text, events, _ = run(ActionAnswerResponsibleGambling(), limits_question("P1001"))
     assert "Je peux fixer cette limite de dépôt pour vous maintenant" in text
     assert slot(events, "limit_amount") == "100"
+
+
+def test_the_period_may_still_be_changed_at_the_amount_question(seeded):
+    events, _ = validate(form_tracker("100 € par semaine", "inform", requested="limit_amount",
+                                      limit_period="day", extracted={"limit_amount": "100"}))
+    assert slot(events, "limit_period") == "week" and slot(events, "limit_amount") == "100"

@@ -173,3 +173,9 @@ def test_amount_of_reads_the_first_amount(text, expected):
                                   "par semaine"])
 def test_amount_of_is_none_without_a_positive_amount(text):
     assert amount_of(text) is None
+
+
+def test_a_negative_amount_is_not_read_as_a_positive_one():
+    assert amount_of("-50") is None
+    assert amount_of("- 50 €") is None
+    assert amount_of("50") == 50
